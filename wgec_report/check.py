@@ -1,0 +1,398 @@
+"""Every semantic and cross-reference rule. Returns diagnostics; never stops early.
+
+Imports nothing heavy: `wgec check` runs on every push and must start fast.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import Diagnostic, Location, error, sorted_diagnostics, warning
+from .model import (
+    INSERTS,
+    Instrument,
+    LocatedText,
+    Paragraph,
+    Ref,
+    Report,
+    Section,
+    Text,
+)
+from .refs import INTERNAL_KINDS, Citation, InternalRef, find_references, parse_locator
+from .schema import build_report, did_you_mean
+from .sources import LoadedSources, load_project, location_in_text
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: Report | None
+    diagnostics: list[Diagnostic]
+    files: int
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_project(project: Path) -> CheckResult:
+    loaded = load_project(project)
+    return check_loaded(loaded)
+
+
+def check_loaded(loaded: LoadedSources) -> CheckResult:
+    report, diagnostics = build_report(loaded)
+    found = list(loaded.diagnostics) + diagnostics
+    if report is not None:
+        found.extend(check_report(report))
+    return CheckResult(report, sorted_diagnostics(found), len(loaded.files))
+
+
+def check_report(report: Report) -> list[Diagnostic]:
+    return list(_Checker(report).run())
+
+
+class _Checker:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.instruments = {i.id: i for i in report.instruments}
+        self.sections = {s.id: s for top in report.sections for s in top.walk()}
+        self.recommendations = {r.id: r for r in report.recommendations}
+        self.organizations = {o.id: o for o in report.organizations}
+        self.levels = {level.id: level for level in report.levels}
+        self.focus_areas = {f.id: f for f in report.focus_areas()}
+        self.cited: set[str] = set()
+        self.used_organizations: set[str] = set()
+
+    def run(self) -> Iterator[Diagnostic]:
+        yield from self._unique_ids()
+        yield from self._section_order()
+        yield from self._sections()
+        yield from self._prose()
+        yield from self._mapping()
+        yield from self._recommendations()
+        yield from self._unused()
+
+    # -- ids -----------------------------------------------------------------
+
+    def _unique_ids(self) -> Iterator[Diagnostic]:
+        r = self.report
+        kinds: list[tuple[str, Iterable[tuple[str, Location]]]] = [
+            ("instrument", ((i.id, i.location) for i in r.instruments)),
+            ("section", ((s.id, s.location) for top in r.sections for s in top.walk())),
+            ("level", ((x.id, x.location) for x in r.levels)),
+            ("focus area", ((f.id, f.location) for f in r.focus_areas())),
+            ("characteristic", ((c.id, c.location) for c in r.characteristics)),
+            ("organization", ((o.id, o.location) for o in r.organizations)),
+            ("recommendation", ((x.id, x.location) for x in r.recommendations)),
+            ("paragraph", ((p.id, p.location) for p in self._paragraphs() if p.id)),
+        ]
+        for kind, entries in kinds:
+            first_seen: dict[str, Location] = {}
+            for ident, location in entries:
+                if ident in first_seen:
+                    first = first_seen[ident]
+                    yield error(
+                        location,
+                        "duplicate-id",
+                        f"{kind} id '{ident}' is already used at {first}",
+                        "ids must be unique within their kind; rename one",
+                    )
+                else:
+                    first_seen[ident] = location
+        for instrument in r.instruments:
+            if instrument.id in INTERNAL_KINDS:
+                yield error(
+                    instrument.location,
+                    "reserved-id",
+                    f"'{instrument.id}' is reserved for [@{instrument.id}:...] references",
+                    "choose another id for the instrument",
+                )
+            numbers = Counter(p.number for p in instrument.paragraphs)
+            for paragraph in instrument.paragraphs:
+                if numbers[paragraph.number] > 1:
+                    numbers[paragraph.number] = 0  # report each number once
+                    yield error(
+                        paragraph.location,
+                        "duplicate-id",
+                        f"paragraph {paragraph.number} of '{instrument.id}' is listed twice",
+                    )
+
+    # -- sections ------------------------------------------------------------
+
+    def _section_order(self) -> Iterator[Diagnostic]:
+        top_level = {s.id: s for s in self.report.sections}
+        seen: set[str] = set()
+        for ref in self.report.meta.section_order:
+            if ref.id not in top_level:
+                yield error(
+                    ref.location,
+                    "unknown-section",
+                    f"no section file with id '{ref.id}'",
+                    did_you_mean(ref.id, list(top_level))
+                    or f"create sources/sections/{ref.id}.yaml",
+                )
+            elif ref.id in seen:
+                yield error(ref.location, "duplicate-section",
+                            f"section '{ref.id}' is listed twice in the order")
+            seen.add(ref.id)
+        for section in self.report.sections:
+            if section.id not in seen:
+                yield error(
+                    section.location,
+                    "section-not-in-order",
+                    f"section '{section.id}' ({section.file}) is not in the report's "
+                    "section order",
+                    "add it to 'sections:' in report.yaml, or delete the file",
+                )
+            stem = PurePosixPath(section.file).stem
+            if section.id != stem:
+                yield error(
+                    section.location,
+                    "section-file-name",
+                    f"section id '{section.id}' does not match its file name '{section.file}'",
+                    f"rename the file to sections/{section.id}.yaml or the id to '{stem}'",
+                )
+
+    def _sections(self) -> Iterator[Diagnostic]:
+        inserted: dict[str, Ref] = {}
+        for top in self.report.sections:
+            for section in top.walk():
+                if section.is_empty:
+                    yield warning(
+                        section.location,
+                        "empty-section",
+                        f"section '{section.id}' has no content yet",
+                        "fine while drafting; the document shows it as to be drafted",
+                    )
+                for ref in section.inserts:
+                    if ref.id in inserted:
+                        yield warning(ref.location, "duplicate-insert",
+                                      f"'{ref.id}' is already shown at {inserted[ref.id].location}")
+                    inserted.setdefault(ref.id, ref)
+                for paragraph in section.paragraphs:
+                    if paragraph.quote is not None:
+                        yield from self._quote(paragraph.quote)
+        present = {
+            "focus-areas": bool(self.report.levels),
+            "characteristics": bool(self.report.characteristics),
+            "mapping": bool(self.report.mapping),
+            "recommendations": bool(self.report.recommendations),
+        }
+        for kind in INSERTS:
+            if present[kind] and kind not in inserted:
+                yield warning(
+                    self.report.meta.location,
+                    "not-shown",
+                    f"the report has {kind.replace('-', ' ')} but no section shows them",
+                    f"add 'insert: {kind}' to a section",
+                )
+
+    def _quote(self, quote: LocatedText) -> Iterator[Diagnostic]:
+        instrument_id, _, locator = quote.value.partition(":")
+        instrument = self.instruments.get(instrument_id.strip())
+        spans = parse_locator(locator) if locator else None
+        if instrument is None:
+            yield self._unknown_instrument(quote.location, instrument_id.strip())
+            return
+        if spans is None:
+            yield error(
+                quote.location,
+                "bad-reference",
+                f"'{quote.value}' does not say which paragraphs to quote",
+                "write instrument:paragraphs, e.g. res-70-125:64-65 or tunis-agenda:35(a),35(d)",
+            )
+            return
+        self.cited.add(instrument.id)
+        yield from self._paragraphs_exist(instrument, Citation(instrument.id, spans),
+                                          quote.location, quoting=True)
+
+    # -- prose and references ------------------------------------------------
+
+    def _prose(self) -> Iterator[Diagnostic]:
+        for text in self._prose_texts():
+            for located in text:
+                yield from self._references_in(located)
+
+    def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:
+        for group in find_references(located.value):
+            location = self._locate(located, group.raw)
+            if group.problem:
+                yield error(location, "bad-reference", group.problem)
+                continue
+            for ref in group.references:
+                if isinstance(ref, InternalRef):
+                    yield from self._internal(ref, location)
+                else:
+                    instrument = self.instruments.get(ref.instrument)
+                    if instrument is None:
+                        yield self._unknown_instrument(location, ref.instrument)
+                        continue
+                    self.cited.add(instrument.id)
+                    yield from self._paragraphs_exist(instrument, ref, location, quoting=False)
+
+    def _internal(self, ref: InternalRef, location: Location) -> Iterator[Diagnostic]:
+        targets: dict[str, object] = (
+            dict(self.recommendations) if ref.kind == "rec" else dict(self.sections)
+        )
+        if ref.target not in targets:
+            what = "recommendation" if ref.kind == "rec" else "section"
+            yield error(
+                location,
+                "unknown-reference",
+                f"no {what} with id '{ref.target}'",
+                did_you_mean(ref.target, list(targets)),
+            )
+
+    def _unknown_instrument(self, location: Location, ident: str) -> Diagnostic:
+        return error(
+            location,
+            "unknown-reference",
+            f"no instrument with id '{ident}'",
+            did_you_mean(ident, list(self.instruments))
+            or "instruments are declared in instruments.yaml; sections use [@sec:id], "
+            "recommendations [@rec:id]",
+        )
+
+    def _paragraphs_exist(
+        self, instrument: Instrument, citation: Citation, location: Location, quoting: bool
+    ) -> Iterator[Diagnostic]:
+        for span in citation.spans:
+            for number in span.numbers():
+                paragraph = instrument.paragraph(number)
+                if paragraph is None:
+                    yield error(
+                        location,
+                        "unknown-paragraph",
+                        f"paragraph {number} of '{instrument.id}' is not in instruments.yaml",
+                        f"add '- number: {number}' to the paragraphs of '{instrument.id}'",
+                    )
+                    continue
+                if span.sub is not None:
+                    sub = paragraph.subparagraph(span.sub)
+                    if sub is None:
+                        yield error(
+                            location,
+                            "unknown-paragraph",
+                            f"paragraph {number} of '{instrument.id}' has no subparagraph "
+                            f"({span.sub})",
+                        )
+                elif quoting and paragraph.text is None and not paragraph.subparagraphs:
+                    yield error(
+                        location,
+                        "quote-without-text",
+                        f"paragraph {number} of '{instrument.id}' is quoted but has no text",
+                        "add its 'text' in instruments.yaml",
+                    )
+
+    def _locate(self, located: LocatedText, needle: str) -> Location:
+        """Where `needle` sits inside a scalar, found in the file text; else the scalar itself."""
+        text = self.report.texts.get(located.location.path, "")
+        found = text.find(needle, located.start, max(located.end, located.start))
+        if found < 0:
+            return located.location
+        return location_in_text(located.location.path, text, found)
+
+    def _prose_texts(self) -> Iterator[Text]:
+        r = self.report
+        if r.meta.preliminary_note:
+            yield r.meta.preliminary_note
+        for top in r.sections:
+            for section in top.walk():
+                if section.drafting_note:
+                    yield section.drafting_note
+        for paragraph in self._paragraphs():
+            if paragraph.text:
+                yield paragraph.text
+        for characteristic in r.characteristics:
+            if characteristic.description:
+                yield characteristic.description
+        for recommendation in r.recommendations:
+            yield recommendation.text
+
+    def _paragraphs(self) -> Iterator[Paragraph]:
+        for top in self.report.sections:
+            for section in top.walk():
+                yield from section.paragraphs
+
+    # -- mapping and recommendations -----------------------------------------
+
+    def _mapping(self) -> Iterator[Diagnostic]:
+        mapped: dict[str, Location] = {}
+        for row in self.report.mapping:
+            yield from self._known_level(row.level)
+            if row.level.id in mapped:
+                yield error(row.level.location, "duplicate-mapping",
+                            f"level '{row.level.id}' is already mapped at {mapped[row.level.id]}")
+            mapped.setdefault(row.level.id, row.level.location)
+            for ref in row.agencies:
+                yield from self._known_organization(ref, column="agencies")
+            for ref in row.forums:
+                yield from self._known_organization(ref, column="forums")
+        if self.report.mapping:
+            for level in self.report.levels:
+                if level.id not in mapped:
+                    yield warning(level.location, "unmapped-level",
+                                  f"level '{level.id}' has no row in mapping.yaml")
+
+    def _recommendations(self) -> Iterator[Diagnostic]:
+        for recommendation in self.report.recommendations:
+            for ref in recommendation.organizations:
+                yield from self._known_organization(ref, column=None)
+            for ref in recommendation.levels:
+                yield from self._known_level(ref)
+            for ref in recommendation.focus_areas:
+                if ref.id not in self.focus_areas:
+                    yield error(ref.location, "unknown-focus-area",
+                                f"no focus area with id '{ref.id}'",
+                                did_you_mean(ref.id, list(self.focus_areas)))
+
+    def _known_level(self, ref: Ref) -> Iterator[Diagnostic]:
+        if ref.id not in self.levels:
+            yield error(ref.location, "unknown-level", f"no level with id '{ref.id}'",
+                        did_you_mean(ref.id, list(self.levels)))
+
+    def _known_organization(self, ref: Ref, column: str | None) -> Iterator[Diagnostic]:
+        organization = self.organizations.get(ref.id)
+        if organization is None:
+            yield error(
+                ref.location,
+                "unknown-organization",
+                f"no organization with id '{ref.id}'",
+                did_you_mean(ref.id, list(self.organizations))
+                or "declare it in organizations.yaml",
+            )
+            return
+        self.used_organizations.add(ref.id)
+        if column == "forums" and organization.kind != "forum":
+            yield warning(ref.location, "mapping-column",
+                          f"'{ref.id}' is a {organization.kind}, listed among the forums")
+        if column == "agencies" and organization.kind == "forum":
+            yield warning(ref.location, "mapping-column",
+                          f"'{ref.id}' is a forum, listed among the UN agencies")
+
+    # -- legal but suspicious ------------------------------------------------
+
+    def _unused(self) -> Iterator[Diagnostic]:
+        for organization in self.report.organizations:
+            if organization.id not in self.used_organizations:
+                yield warning(
+                    organization.location,
+                    "unused-organization",
+                    f"organization '{organization.id}' is neither mapped nor named by a "
+                    "recommendation",
+                )
+        for instrument in self.report.instruments:
+            if instrument.id not in self.cited:
+                yield warning(instrument.location, "uncited-instrument",
+                              f"instrument '{instrument.id}' is never cited")

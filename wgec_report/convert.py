@@ -1,0 +1,163 @@
+"""pandoc and typst calls, and atomic writes. Knows Markdown and files, not the report.
+
+The pandoc that runs is the one `pypandoc-binary` ships, called directly: a
+different pandoc on PATH would give different documents. Its reader has every
+raw-passthrough extension off, so text in a source can never inject DOCX XML,
+Typst code, HTML or TeX, nor a metadata block.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import importlib.util
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import ConversionError
+
+DISABLED_READER_EXTENSIONS = (
+    "raw_html",
+    "raw_tex",
+    "raw_attribute",
+    "yaml_metadata_block",
+    "citations",  # wgec resolves its own [@...] references; `@name` stays literal
+    "tex_math_dollars",
+    "tex_math_single_backslash",
+    "tex_math_double_backslash",
+    "latex_macros",
+)
+READER = "markdown" + "".join(f"-{ext}" for ext in DISABLED_READER_EXTENSIONS)
+
+# What pandoc's exit codes mean, in words a user can act on.
+PANDOC_EXIT_CODES = {
+    3: "pandoc warned, and wgec treats warnings as errors",
+    21: "pandoc does not know the input format",
+    22: "pandoc does not know the output format",
+    64: "pandoc could not parse the Markdown",
+    83: "pandoc could not read a file it was given",
+    92: "pandoc could not decode the Markdown as UTF-8",
+    97: "pandoc could not find a template or reference document",
+    99: "pandoc could not find a resource (an image or file the Markdown names)",
+}
+
+
+@functools.cache
+def pandoc_path() -> Path:
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is None or spec.origin is None:
+        raise ConversionError("pypandoc-binary is not installed; reinstall wgec-report")
+    folder = Path(spec.origin).parent / "files"
+    for name in ("pandoc", "pandoc.exe"):
+        if (folder / name).is_file():
+            return folder / name
+    raise ConversionError(
+        f"the pandoc shipped with pypandoc-binary is missing from {folder}; "
+        "reinstall with `pip install --force-reinstall pypandoc-binary`"
+    )
+
+
+@functools.cache
+def pandoc_version() -> str:
+    output = _run([str(pandoc_path()), "--version"], b"").decode("utf-8", "replace")
+    return output.split("\n", 1)[0].removeprefix("pandoc").strip()
+
+
+def typst_version() -> str:
+    from importlib.metadata import version
+
+    return version("typst")
+
+
+def run_pandoc(
+    markdown: str, writer: str, metadata: Mapping[str, str], extra: list[str] | None = None
+) -> bytes:
+    """Markdown in, the writer's output as bytes; fails on any pandoc warning."""
+    args = [
+        str(pandoc_path()),
+        "--sandbox",  # readers and writers may read only what is named here
+        "--fail-if-warnings",
+        f"--from={READER}",
+        f"--to={writer}",
+        "--output=-",
+    ]
+    # `-M` values are plain strings to pandoc: never parsed as Markdown.
+    for key, value in metadata.items():
+        args.append(f"--metadata={key}:{value}")
+    args.extend(extra or [])
+    return _run(args, markdown.encode("utf-8"))
+
+
+def _run(args: list[str], stdin: bytes) -> bytes:
+    try:
+        completed = subprocess.run(args, input=stdin, capture_output=True, check=False,
+                                   timeout=300)
+    except OSError as exc:
+        raise ConversionError(f"cannot run pandoc ({args[0]}): {exc.strerror}") from None
+    except subprocess.TimeoutExpired:
+        raise ConversionError("pandoc took more than 5 minutes and was stopped") from None
+    if completed.returncode != 0:
+        meaning = PANDOC_EXIT_CODES.get(completed.returncode, "pandoc failed")
+        detail = completed.stderr.decode("utf-8", "replace").strip()
+        raise ConversionError(
+            f"{meaning} (exit code {completed.returncode})" + (f":\n{detail}" if detail else "")
+        )
+    return completed.stdout
+
+
+def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
+                     reference_doc: Path | None = None) -> bytes:
+    extra = [f"--reference-doc={reference_doc}"] if reference_doc else []
+    return run_pandoc(markdown, "docx", metadata, extra)
+
+
+def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
+    extra = ["--standalone", f"--template={template}"]
+    return run_pandoc(markdown, "typst", metadata, extra).decode("utf-8")
+
+
+def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> bytes:
+    """Compile Typst markup in-process, with only the fonts typst embeds.
+
+    System fonts are ignored so the PDF is the same on every machine, and the
+    root is an empty folder so the markup can read no file.
+    """
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="wgec-typst-") as root:
+        try:
+            pdf, _warnings = typst.compile_with_warnings(
+                source.encode("utf-8"),
+                root=root,
+                font_paths=[],
+                ignore_system_fonts=True,
+                format="pdf",
+                timestamp=timestamp,
+            )
+        except typst.TypstError as exc:
+            hints = "".join(f"\nhint: {hint}" for hint in exc.hints)
+            raise ConversionError(f"typst could not compile the PDF: {exc.message}{hints}") from None
+    if not isinstance(pdf, bytes):  # pragma: no cover - typst returns one document for PDF
+        raise ConversionError("typst returned no PDF")
+    return pdf
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename over it.
+
+    A reader sees the old file or the new one, never half of one; a failure
+    leaves the old file and no temporary file behind.
+    """
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

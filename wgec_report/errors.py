@@ -1,0 +1,86 @@
+"""Diagnostics as data, and the one exception type the core raises.
+
+Nothing here prints: the CLI decides how diagnostics are shown and what the
+exit code is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file; line and column are 1-based, as editors count."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code)
+
+    def headline(self) -> str:
+        """`path:line:col: severity[code]: message`, the form editors and CI parse."""
+        return f"{self.location}: {self.severity.value}[{self.code}]: {self.message}"
+
+
+def error(location: Location, code: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(location, Severity.ERROR, code, message, hint)
+
+
+def warning(location: Location, code: str, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(location, Severity.WARNING, code, message, hint)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+class WgecError(Exception):
+    """A failure the user can act on. Carries located diagnostics when it has them."""
+
+    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = sorted_diagnostics(diagnostics)
+
+
+class SourceError(WgecError):
+    """The sources do not validate; `diagnostics` says where and why."""
+
+
+class ConversionError(WgecError):
+    """pandoc or typst failed to turn the Markdown into a document."""
+
+
+class TemplateError(WgecError):
+    """A template is missing, does not parse, or uses a field that does not exist."""

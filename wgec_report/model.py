@@ -1,0 +1,213 @@
+"""The typed report model: frozen dataclasses, each remembering where it came from.
+
+Construction from located nodes lives in `schema.py`; this module only says
+what a report is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from .errors import Location
+
+LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+STATUSES = ("proposed", "agreed", "bracketed")
+ORGANIZATION_KINDS = ("agency", "forum", "body", "group", "other")
+# What a section can show besides its own paragraphs: blocks made from the
+# other source files.
+INSERTS = ("focus-areas", "characteristics", "mapping", "recommendations")
+
+
+@dataclass(frozen=True)
+class LocatedText:
+    """A string as written in a source, with where it sits (for locating text inside it)."""
+
+    value: str
+    location: Location
+    start: int = 0  # character offsets of the scalar in its file
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Text:
+    """A translatable text: language code to string; the original language is always there."""
+
+    by_language: Mapping[str, LocatedText]
+    location: Location
+
+    def get(self, language: str, fallback: str) -> str:
+        chosen = self.by_language.get(language) or self.by_language.get(fallback)
+        if chosen is None:  # the checker guarantees the original; keep rendering total anyway
+            chosen = next(iter(self.by_language.values()))
+        return chosen.value
+
+    def __iter__(self) -> Iterator[LocatedText]:
+        return iter(self.by_language.values())
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An id written in a source to point at another entity."""
+
+    id: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    title: Text
+    original_language: str
+    languages: tuple[str, ...]
+    section_order: tuple[Ref, ...]
+    location: Location
+    subtitle: Text | None = None
+    organ: Text | None = None
+    body: Text | None = None
+    working_group: Text | None = None
+    symbol: LocatedText | None = None
+    distribution: LocatedText | None = None
+    date: LocatedText | None = None
+    meeting: Text | None = None
+    agenda_item: Text | None = None
+    preliminary_note: Text | None = None
+
+
+@dataclass(frozen=True)
+class Subparagraph:
+    label: str
+    text: Text
+    location: Location
+
+
+@dataclass(frozen=True)
+class InstrumentParagraph:
+    number: int
+    location: Location
+    text: Text | None = None
+    subparagraphs: tuple[Subparagraph, ...] = ()
+
+    def subparagraph(self, label: str) -> Subparagraph | None:
+        return next((s for s in self.subparagraphs if s.label == label), None)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    title: Text
+    location: Location
+    short_title: Text | None = None
+    symbol: LocatedText | None = None
+    paragraphs: tuple[InstrumentParagraph, ...] = ()
+
+    def paragraph(self, number: int) -> InstrumentParagraph | None:
+        return next((p for p in self.paragraphs if p.number == number), None)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph: Markdown prose, or a quotation of instrument paragraphs."""
+
+    location: Location
+    id: str | None = None
+    text: Text | None = None
+    quote: LocatedText | None = None  # "instrument:locator", e.g. "res-70-125:64-65"
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    location: Location
+    drafting_note: Text | None = None
+    paragraphs: tuple[Paragraph, ...] = ()
+    inserts: tuple[Ref, ...] = ()
+    subsections: tuple[Section, ...] = ()
+    file: str = ""  # the source file (relative to sources/) of a top-level section
+
+    def walk(self) -> Iterator[Section]:
+        yield self
+        for sub in self.subsections:
+            yield from sub.walk()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.paragraphs or self.inserts or self.subsections)
+
+
+@dataclass(frozen=True)
+class FocusArea:
+    id: str
+    name: Text
+    location: Location
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: Text
+    location: Location
+    focus_areas: tuple[FocusArea, ...] = ()
+    open_ended: bool = False
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    id: str
+    name: Text
+    location: Location
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    abbreviation: Text
+    name: Text
+    kind: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    level: Ref
+    location: Location
+    agencies: tuple[Ref, ...] = ()
+    forums: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    text: Text
+    location: Location
+    status: str = "proposed"
+    organizations: tuple[Ref, ...] = ()
+    levels: tuple[Ref, ...] = ()
+    focus_areas: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    meta: ReportMeta
+    sections: tuple[Section, ...] = ()  # every section file, in file-name order
+    instruments: tuple[Instrument, ...] = ()
+    levels: tuple[Level, ...] = ()
+    characteristics: tuple[Characteristic, ...] = ()
+    organizations: tuple[Organization, ...] = ()
+    mapping: tuple[MappingRow, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    texts: Mapping[str, str] = field(default_factory=dict)  # display path -> file text
+
+    def ordered_sections(self) -> list[Section]:
+        """Top-level sections in the report's order (unknown ids skipped; `check` reports them)."""
+        by_id = {s.id: s for s in self.sections}
+        return [by_id[ref.id] for ref in self.meta.section_order if ref.id in by_id]
+
+    def all_sections(self) -> Iterator[Section]:
+        for section in self.ordered_sections():
+            yield from section.walk()
+
+    def focus_areas(self) -> Iterator[FocusArea]:
+        for level in self.levels:
+            yield from level.focus_areas

@@ -1,0 +1,199 @@
+"""The inline reference syntax: parse, resolve, render.
+
+In prose, `[@` ... `]` holds one or more references separated by `;`:
+
+    [@tunis-agenda:69]          a paragraph of an instrument
+    [@tunis-agenda:69-71]       a range of paragraphs
+    [@tunis-agenda:35(a),35(d)] subparagraphs, and lists of any of these
+    [@rec:<id>]                 a recommendation: "recommendation 3"
+    [@sec:<id>]                 a section: "section 2.1"
+
+Citations of instruments become footnotes; the others become internal links.
+A locator (the part after the colon) is also what a quotation names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+INTERNAL_KINDS = ("rec", "sec")
+REF_GROUP = re.compile(r"\[@([^\[\]\n]*)\]")
+_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_TARGET = re.compile(rf"(?P<kind>{_ID}):(?P<target>[^\s;]+)\Z")
+_SPAN = re.compile(r"(?P<first>[0-9]+)(?:[-–](?P<last>[0-9]+)|\((?P<sub>[a-z]{1,4})\))?\Z")
+_CLOSING_PUNCTUATION = ".,;:!?"
+
+
+@dataclass(frozen=True)
+class ParagraphSpan:
+    first: int
+    last: int
+    sub: str | None = None
+
+    def numbers(self) -> range:
+        return range(self.first, self.last + 1)
+
+    def __str__(self) -> str:
+        if self.sub:
+            return f"{self.first} ({self.sub})"
+        return str(self.first) if self.first == self.last else f"{self.first}–{self.last}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    instrument: str
+    spans: tuple[ParagraphSpan, ...]
+
+
+@dataclass(frozen=True)
+class InternalRef:
+    kind: str  # one of INTERNAL_KINDS
+    target: str
+
+
+Reference = Citation | InternalRef
+
+
+@dataclass(frozen=True)
+class RefGroup:
+    """One `[@...]` in a text: where it is and what it says (or why it can't be read)."""
+
+    start: int
+    end: int
+    raw: str
+    references: tuple[Reference, ...] = ()
+    problem: str = ""
+
+
+def parse_locator(locator: str) -> tuple[ParagraphSpan, ...] | None:
+    """`69`, `69-71`, `35(a)`, or a comma-separated list of them; None if malformed."""
+    spans: list[ParagraphSpan] = []
+    for part in locator.split(","):
+        match = _SPAN.match(part.strip())
+        if match is None:
+            return None
+        first = int(match["first"])
+        last = int(match["last"]) if match["last"] else first
+        if last < first:
+            return None
+        spans.append(ParagraphSpan(first, last, match["sub"]))
+    return tuple(spans)
+
+
+def parse_target(text: str) -> Reference | str:
+    """`kind:target` to a reference, or a message saying what is wrong with it."""
+    match = _TARGET.match(text.strip())
+    if match is None:
+        return (
+            f"'{text.strip()}' is not a reference; write [@instrument:paragraph], "
+            "[@rec:id] or [@sec:id]"
+        )
+    kind, target = match["kind"], match["target"]
+    if kind in INTERNAL_KINDS:
+        if not re.fullmatch(_ID, target):
+            return f"'{target}' is not a valid id"
+        return InternalRef(kind, target)
+    spans = parse_locator(target)
+    if spans is None:
+        return f"'{target}' is not a paragraph number, range (69-71) or subparagraph (35(a))"
+    return Citation(kind, spans)
+
+
+def find_references(text: str) -> Iterator[RefGroup]:
+    for match in REF_GROUP.finditer(text):
+        if match.start() > 0 and text[match.start() - 1] == "\\":
+            continue  # `\[@...]` is literal text
+        raw = match.group(0)
+        parts = match.group(1).split(";")
+        references: list[Reference] = []
+        problem = ""
+        for index, part in enumerate(parts):
+            part = part.strip()
+            if index > 0:
+                if not part.startswith("@"):
+                    problem = f"each reference in '{raw}' starts with '@'"
+                    break
+                part = part[1:]
+            parsed = parse_target(part)
+            if isinstance(parsed, str):
+                problem = parsed
+                break
+            references.append(parsed)
+        yield RefGroup(match.start(), match.end(), raw, tuple(references), problem)
+
+
+def format_spans(spans: tuple[ParagraphSpan, ...]) -> str:
+    """'para. 69', 'paras. 69–71', 'para. 35 (a) and (d)', 'paras. 64 and 65'."""
+    pieces: list[str] = []
+    previous_first: int | None = None
+    for span in spans:
+        if span.sub and span.first == previous_first:
+            pieces.append(f"({span.sub})")  # same paragraph: "35 (a) and (d)"
+        else:
+            pieces.append(str(span))
+        previous_first = span.first
+    numbers = {n for s in spans for n in s.numbers()}
+    label = "para." if len(numbers) == 1 else "paras."
+    if len(pieces) == 1:
+        return f"{label} {pieces[0]}"
+    return f"{label} {', '.join(pieces[:-1])} and {pieces[-1]}"
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What rendering needs to know about the report, already escaped for Markdown."""
+
+    instrument_titles: Mapping[str, str]
+    recommendation_numbers: Mapping[str, int]
+    section_numbers: Mapping[str, str]
+
+
+def render_references(markdown: str, context: RenderContext, escape: Callable[[str], str]) -> str:
+    """Replace every reference group in Markdown prose with footnotes and links.
+
+    English puts the footnote marker after punctuation, so a group directly
+    followed by punctuation swaps places with it.
+    """
+    out: list[str] = []
+    position = 0
+    for group in find_references(markdown):
+        if group.start < position:
+            continue
+        links, notes = _render_group(group, context, escape)
+        before = markdown[position:group.start]
+        after_end = group.end
+        punctuation = ""
+        if notes:
+            before = before.rstrip(" ")
+            while after_end < len(markdown) and markdown[after_end] in _CLOSING_PUNCTUATION:
+                punctuation += markdown[after_end]
+                after_end += 1
+        out.append(before)
+        if links:
+            out.append(f" {links}" if notes else links)  # the space stripped for the note
+        out.append(punctuation)
+        if notes:
+            out.append(f"^[{'; '.join(notes)}.]")
+        position = after_end
+    out.append(markdown[position:])
+    return "".join(out)
+
+
+def _render_group(
+    group: RefGroup, context: RenderContext, escape: Callable[[str], str]
+) -> tuple[str, list[str]]:
+    links: list[str] = []
+    notes: list[str] = []
+    for ref in group.references:
+        if isinstance(ref, Citation):
+            title = context.instrument_titles.get(ref.instrument, escape(ref.instrument))
+            notes.append(f"{title}, {format_spans(ref.spans)}")
+        elif ref.kind == "rec":
+            number = context.recommendation_numbers.get(ref.target)
+            links.append(f"[recommendation {number}](#rec-{ref.target})")
+        else:
+            number_text = context.section_numbers.get(ref.target, "")
+            links.append(f"[section {number_text}](#sec-{ref.target})")
+    return " and ".join(links), notes

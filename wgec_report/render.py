@@ -1,0 +1,290 @@
+"""Markdown generation: the report model, through Jinja2 templates, to pandoc Markdown.
+
+User text never becomes template source. Templates receive a view in which
+every value is already Markdown: plain-text fields escaped, prose fields with
+their references resolved. The environment is sandboxed (a project can
+override templates) and undefined names are errors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.sandbox
+
+from .errors import Location, TemplateError, error
+from .model import Instrument, Level, Paragraph, Report, Section, Text
+from .refs import Citation, ParagraphSpan, RenderContext, format_spans, render_references
+from .resources import default_templates_dir
+
+MAIN_TEMPLATE = "report.md.j2"
+LANGUAGE_NAMES = {
+    "en": "English", "fr": "French", "es": "Spanish", "ar": "Arabic", "zh": "Chinese",
+    "ru": "Russian",
+}  # fmt: skip
+# pandoc wants BCP 47 tags; bare `zh` makes it warn (and warnings fail the build).
+BCP47 = {"en": "en", "fr": "fr", "es": "es", "ar": "ar", "zh": "zh-Hans", "ru": "ru"}
+
+# Characters that start Markdown syntax anywhere in a line (or turn into smart
+# punctuation); escaped with a backslash, which pandoc allows before any
+# ASCII punctuation.
+_ALWAYS_ESCAPE = re.compile(r"""([\\`*_{}\[\]<>#|~^$@&"'])""")
+_REPEATED = re.compile(r"(?<=[-.])([-.])|([-.])(?=[-.])")  # `--` dashes, `...` ellipses
+_LEADING_LIST_MARKER = re.compile(r"\A([0-9]+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)([.)])")
+_LEADING_BLOCK_MARKER = ("-", "+", "*", ":", "=", "(", ".", ")", "%", "~")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text to pandoc Markdown that reads back as exactly that text.
+
+    Whitespace runs (newlines included) collapse to one space: plain fields are
+    names and titles, one line each.
+    """
+    text = " ".join(text.split())
+    text = _ALWAYS_ESCAPE.sub(r"\\\1", text)
+    text = _REPEATED.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
+    text = _LEADING_LIST_MARKER.sub(r"\1\\\2", text)
+    if text[:1] in _LEADING_BLOCK_MARKER:
+        text = "\\" + text
+    return text
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    """The Markdown body (what pandoc converts) and the metadata kept out of it."""
+
+    body: str
+    metadata: dict[str, str]  # plain text, for `pandoc -M` (which never parses it)
+    language: str
+
+    def document(self) -> str:
+        """The standalone report.md: a YAML metadata block, then the body."""
+        lines = ["---"]
+        for key, value in self.metadata.items():
+            # JSON strings are YAML strings; pandoc reads the values as Markdown.
+            lines.append(f"{key}: {json.dumps(escape_markdown(value), ensure_ascii=False)}")
+        lines.append("---")
+        return "\n".join(lines) + "\n\n" + self.body
+
+
+def render_markdown(
+    report: Report, project_templates: Path | None = None, language: str | None = None
+) -> RenderedMarkdown:
+    language = language or report.meta.original_language
+    view = _View(report, language)
+    environment = make_environment(project_templates)
+    try:
+        template = environment.get_template(MAIN_TEMPLATE)
+        body = template.render(view.as_context())
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(exc, exc.filename or exc.name or "?", exc.lineno, exc.message)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template '{exc.name}' not found") from None
+    except jinja2.UndefinedError as exc:
+        raise _template_error(exc, *_template_position(exc), exc.message or str(exc))
+    except jinja2.sandbox.SecurityError as exc:
+        raise _template_error(exc, *_template_position(exc), f"not allowed in a template: {exc}")
+    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+    return RenderedMarkdown(body, view.metadata(), language)
+
+
+def make_environment(project_templates: Path | None) -> jinja2.sandbox.SandboxedEnvironment:
+    folders = [str(p) for p in (project_templates,) if p is not None and p.is_dir()]
+    folders.append(str(default_templates_dir()))
+    return jinja2.sandbox.SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(folders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is Markdown: values are escaped for it beforehand
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _template_position(exc: Exception) -> tuple[str, int | None]:
+    """The template frame an error came from (Jinja compiles templates to Python)."""
+    tb = exc.__traceback__
+    found: tuple[str, int | None] = ("template", None)
+    while tb is not None:
+        frame = tb.tb_frame
+        template_name = frame.f_globals.get("__jinja_template__")
+        if template_name is not None:
+            name = template_name.filename or template_name.name or "template"
+            found = (name, template_name.get_corresponding_lineno(tb.tb_lineno))
+        tb = tb.tb_next
+    return found
+
+
+def _template_error(exc: Exception, filename: str, line: int | None, message: str) -> TemplateError:
+    location = Location(filename, line or 0, 1 if line else 0)
+    diagnostic = error(location, "template", message)
+    return TemplateError(f"template error: {message}", [diagnostic])
+
+
+class _View:
+    """The report as the templates see it: Markdown strings, numbers, anchors."""
+
+    def __init__(self, report: Report, language: str) -> None:
+        self.report = report
+        self.language = language
+        self.fallback = report.meta.original_language
+        self.section_numbers = dict(_number_sections(report.ordered_sections()))
+        self.recommendation_numbers = {
+            r.id: number for number, r in enumerate(report.recommendations, start=1)
+        }
+        self.instruments = {i.id: i for i in report.instruments}
+        self.context = RenderContext(
+            instrument_titles={i.id: self.plain(i.title) for i in report.instruments},
+            recommendation_numbers=self.recommendation_numbers,
+            section_numbers=self.section_numbers,
+        )
+
+    def text(self, value: Text | None) -> str:
+        return "" if value is None else value.get(self.language, self.fallback)
+
+    def plain(self, value: Text | None) -> str:
+        return escape_markdown(self.text(value))
+
+    def prose(self, value: Text | None) -> str:
+        return render_references(self.text(value).strip(), self.context, escape_markdown)
+
+    def metadata(self) -> dict[str, str]:
+        meta = self.report.meta
+        fields: dict[str, str] = {"title": self.text(meta.title)}
+        optional = {
+            "subtitle": self.text(meta.subtitle),
+            "organ": self.text(meta.organ),
+            "subsidiary-body": self.text(meta.body),  # `body` is pandoc's own variable
+            "working-group": self.text(meta.working_group),
+            "symbol": meta.symbol.value if meta.symbol else "",
+            "distribution": meta.distribution.value if meta.distribution else "",
+            "date": meta.date.value if meta.date else "",
+            "meeting": self.text(meta.meeting),
+            "agenda-item": self.text(meta.agenda_item),
+            "original-language": LANGUAGE_NAMES[meta.original_language],
+        }
+        fields.update({k: " ".join(v.split()) for k, v in optional.items() if v})
+        fields["lang"] = BCP47[self.language]
+        return fields
+
+    def as_context(self) -> dict[str, Any]:
+        r = self.report
+        return {
+            "preliminary_note": self.prose(r.meta.preliminary_note),
+            "sections": [self.section(s, depth=1) for s in r.ordered_sections()],
+            "levels": [self.level(level) for level in r.levels],
+            "characteristics": [
+                {"id": c.id, "name": self.plain(c.name), "description": self.prose(c.description)}
+                for c in r.characteristics
+            ],
+            "mapping": self.mapping(),
+            "recommendations": [
+                {
+                    "id": rec.id,
+                    "number": self.recommendation_numbers[rec.id],
+                    # `{#` opens a Jinja comment, so the anchor comes ready-made.
+                    "anchor": f"[]{{#rec-{rec.id}}}",
+                    "text": self.prose(rec.text),
+                    "status": rec.status,
+                }
+                for rec in r.recommendations
+            ],
+            "language": self.language,
+        }
+
+    def section(self, section: Section, depth: int) -> dict[str, Any]:
+        return {
+            "id": section.id,
+            "number": self.section_numbers.get(section.id, ""),
+            "title": self.plain(section.title),
+            "depth": depth,
+            "heading_marks": "#" * min(depth, 6),
+            # `{#` opens a Jinja comment, so the attribute comes ready-made.
+            "attributes": f"{{#sec-{section.id} .unnumbered}}",
+            "drafting_note": self.prose(section.drafting_note),
+            "paragraphs": [self.paragraph(p) for p in section.paragraphs],
+            "inserts": [ref.id for ref in section.inserts],
+            "subsections": [self.section(s, depth + 1) for s in section.subsections],
+            "is_empty": section.is_empty,
+        }
+
+    def paragraph(self, paragraph: Paragraph) -> str:
+        if paragraph.quote is not None:
+            return self.quotation(paragraph.quote.value)
+        return self.prose(paragraph.text)
+
+    def quotation(self, quote: str) -> str:
+        """Quoted instrument paragraphs as a block quote, numbered, with a citation note."""
+        from .refs import parse_locator
+
+        instrument_id, _, locator = quote.partition(":")
+        instrument = self.instruments[instrument_id.strip()]
+        spans = parse_locator(locator) or ()
+        blocks = list(self._quoted_blocks(instrument, spans))
+        citation = Citation(instrument.id, spans)
+        note = f"^[{self.context.instrument_titles[citation.instrument]}, {format_spans(spans)}.]"
+        blocks[-1] += note
+        return "\n>\n".join(f"> {block}" for block in blocks)
+
+    def _quoted_blocks(self, instrument: Instrument, spans: tuple[ParagraphSpan, ...]
+                       ) -> Iterator[str]:
+        previous_label = ""
+        for span in spans:
+            for number in span.numbers():
+                paragraph = instrument.paragraph(number)
+                if paragraph is None:
+                    continue
+                if span.sub is None:
+                    yield f"{number}\\. {self.plain(paragraph.text)}".rstrip()
+                    for sub in paragraph.subparagraphs:
+                        yield f"\\({sub.label}) {self.plain(sub.text)}"
+                    continue
+                sub = paragraph.subparagraph(span.sub)
+                if sub is None:
+                    continue
+                if previous_label and ord(sub.label[0]) - ord(previous_label[0]) > 1:
+                    yield "…"  # subparagraphs left out between the quoted ones
+                previous_label = sub.label
+                yield f"\\({sub.label}) {self.plain(sub.text)}"
+
+    def level(self, level: Level) -> dict[str, Any]:
+        return {
+            "id": level.id,
+            "name": self.plain(level.name),
+            "focus_areas": [
+                {"id": f.id, "name": self.plain(f.name)} for f in level.focus_areas
+            ],
+            "open_ended": level.open_ended,
+        }
+
+    def mapping(self) -> list[dict[str, Any]]:
+        levels = {level.id: level for level in self.report.levels}
+        organizations = {o.id: o for o in self.report.organizations}
+
+        def names(refs: tuple[Any, ...]) -> str:
+            return ", ".join(self.plain(organizations[r.id].abbreviation) for r in refs
+                             if r.id in organizations)
+
+        return [
+            {
+                "level": self.plain(levels[row.level.id].name) if row.level.id in levels else "",
+                "level_id": row.level.id,
+                "agencies": names(row.agencies),
+                "forums": names(row.forums),
+            }
+            for row in self.report.mapping
+        ]
+
+
+def _number_sections(sections: list[Section], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """`1.`, `2.`, then `2.1`, `2.2`: as the contribution numbers its parts."""
+    for index, section in enumerate(sections, start=1):
+        number = f"{prefix}{index}"
+        yield section.id, (f"{number}." if not prefix else number)
+        yield from _number_sections(list(section.subsections), f"{number}.")

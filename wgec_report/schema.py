@@ -1,0 +1,637 @@
+"""The shape of each source file, and the model's construction from located nodes.
+
+Every problem of shape (unknown key, missing key, wrong type, bad id) becomes
+a located diagnostic; construction goes on past it so that one run reports
+everything. Cross-references are the checker's job.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TypeVar
+
+from .errors import Diagnostic, Location, error
+from .model import (
+    INSERTS,
+    LANGUAGES,
+    ORGANIZATION_KINDS,
+    STATUSES,
+    Characteristic,
+    FocusArea,
+    Instrument,
+    InstrumentParagraph,
+    Level,
+    LocatedText,
+    MappingRow,
+    Organization,
+    Paragraph,
+    Recommendation,
+    Ref,
+    Report,
+    ReportMeta,
+    Section,
+    Subparagraph,
+    Text,
+)
+from .sources import LoadedSources, display_path, MappingNode, Node, Scalar, SequenceNode, SourceFile
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+INTEGER_PATTERN = re.compile(r"[0-9]+\Z")
+LABEL_PATTERN = re.compile(r"[a-z]{1,4}\Z")
+T = TypeVar("T")
+
+# One entry per kind of source file: the file name (without .yaml) and the
+# single top-level key that holds its list.
+LIST_FILES = {
+    "instruments": "instruments",
+    "levels": "levels",
+    "characteristics": "characteristics",
+    "organizations": "organizations",
+    "mapping": "mapping",
+    "recommendations": "recommendations",
+}
+REPORT_FILE = "report"
+
+REPORT_KEYS = (
+    "title", "subtitle", "organ", "body", "working_group", "symbol", "distribution", "date",
+    "original_language", "languages", "meeting", "agenda_item", "preliminary_note", "sections",
+)  # fmt: skip
+INSTRUMENT_KEYS = ("id", "title", "short_title", "symbol", "paragraphs")
+INSTRUMENT_PARAGRAPH_KEYS = ("number", "text", "subparagraphs")
+SUBPARAGRAPH_KEYS = ("label", "text")
+SECTION_KEYS = ("id", "title", "drafting_note", "paragraphs", "insert", "subsections")
+PARAGRAPH_KEYS = ("id", "text", "quote")
+LEVEL_KEYS = ("id", "name", "focus_areas", "open_ended")
+FOCUS_AREA_KEYS = ("id", "name")
+CHARACTERISTIC_KEYS = ("id", "name", "description")
+ORGANIZATION_KEYS = ("id", "abbreviation", "name", "kind")
+MAPPING_KEYS = ("level", "agencies", "forums")
+RECOMMENDATION_KEYS = ("id", "text", "status", "organizations", "levels", "focus_areas")
+DISTRIBUTIONS = ("General", "Limited", "Restricted")
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass
+class Builder:
+    """Builds a `Report` from loaded sources, collecting diagnostics."""
+
+    sources: LoadedSources
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    original_language: str = "en"
+
+    # -- files ---------------------------------------------------------------
+
+    def build(self) -> Report | None:
+        by_kind: dict[str, SourceFile] = {}
+        sections: list[Section] = []
+        for source in self.sources.files:
+            kind = self._kind_of(source, by_kind)
+            if kind is not None and kind != "section":
+                by_kind[kind] = source
+        report_file = by_kind.get(REPORT_FILE)
+        meta = self._report_meta(report_file) if report_file is not None else None
+        if report_file is None and not any(
+            d.code == "no-sources" for d in self.sources.diagnostics
+        ):
+            self.diagnostics.append(
+                error(
+                    Location(display_path(self.sources.project / "sources" / "report.yaml")),
+                    "missing-file",
+                    "the report metadata file sources/report.yaml is missing",
+                    "run `wgec init` for a complete example",
+                )
+            )
+        for source in self.sources.files:
+            if source.relative.startswith("sections/"):
+                section = self._top_section(source)
+                if section is not None:
+                    sections.append(section)
+        lists = {kind: self._list_file(by_kind.get(kind), key) for kind, key in LIST_FILES.items()}
+        if meta is None:
+            return None
+        return Report(
+            meta=meta,
+            sections=tuple(sections),
+            instruments=tuple(self._each(lists["instruments"], self._instrument)),
+            levels=tuple(self._each(lists["levels"], self._level)),
+            characteristics=tuple(self._each(lists["characteristics"], self._characteristic)),
+            organizations=tuple(self._each(lists["organizations"], self._organization)),
+            mapping=tuple(self._each(lists["mapping"], self._mapping_row)),
+            recommendations=tuple(self._each(lists["recommendations"], self._recommendation)),
+            texts={s.display: s.text for s in self.sources.files},
+        )
+
+    def _kind_of(self, source: SourceFile, seen: dict[str, SourceFile]) -> str | None:
+        path = PurePosixPath(source.relative)
+        if len(path.parts) == 2:
+            return "section"
+        known = (REPORT_FILE, *LIST_FILES)
+        if path.stem not in known:
+            self.diagnostics.append(
+                error(
+                    Location(source.display),
+                    "unknown-source-file",
+                    f"'{path.name}' is not a kind of source file wgec knows",
+                    did_you_mean(path.stem, known)
+                    or f"source files are {', '.join(k + '.yaml' for k in known)} and "
+                    "sections/*.yaml",
+                )
+            )
+            return None
+        if path.stem in seen:
+            self.diagnostics.append(
+                error(
+                    Location(source.display),
+                    "duplicate-file",
+                    f"{seen[path.stem].display} already holds the {path.stem}",
+                    "merge the two files into one",
+                )
+            )
+            return None
+        return path.stem
+
+    def _root_mapping(self, source: SourceFile) -> MappingNode | None:
+        if source.root is None:
+            already_reported = any(d.location.path == source.display
+                                   for d in self.sources.diagnostics)
+            if not already_reported:
+                self.diagnostics.append(
+                    error(Location(source.display, 1, 1), "empty-file",
+                          "the file holds no YAML content",
+                          "delete it, or see `wgec init` for what it should hold")
+                )
+            return None
+        if not isinstance(source.root, MappingNode):
+            self._wrong_type(source.root, "a mapping of keys to values at the top of the file")
+            return None
+        return source.root
+
+    def _list_file(self, source: SourceFile | None, key: str) -> list[Node]:
+        if source is None:
+            return []
+        root = self._root_mapping(source)
+        if root is None:
+            return []
+        fields = self._fields(root, (key,), f"{key}.yaml")
+        node = fields.get(key)
+        if node is None:
+            self._missing(root, key, f"{key}.yaml")
+            return []
+        return self._items(node)
+
+    # -- entities ------------------------------------------------------------
+
+    def _report_meta(self, source: SourceFile) -> ReportMeta | None:
+        root = self._root_mapping(source)
+        if root is None:
+            return None
+        f = self._fields(root, REPORT_KEYS, "the report")
+        original = self._language(f.get("original_language")) or "en"
+        self.original_language = original
+        languages = tuple(
+            lang for n in self._items(f.get("languages")) if (lang := self._language(n))
+        ) or (original,)
+        title = self._text(f, "title", required=True)
+        order = tuple(self._ref(n) for n in self._items(f.get("sections")))
+        self._require(root, f, "sections", "the report")
+        if title is None:
+            return None
+        return ReportMeta(
+            title=title,
+            original_language=original,
+            languages=languages,
+            section_order=tuple(r for r in order if r is not None),
+            location=root.location,
+            subtitle=self._text(f, "subtitle"),
+            organ=self._text(f, "organ"),
+            body=self._text(f, "body"),
+            working_group=self._text(f, "working_group"),
+            symbol=self._plain_string(f.get("symbol")),
+            distribution=self._choice(f.get("distribution"), DISTRIBUTIONS),
+            date=self._date(f.get("date")),
+            meeting=self._text(f, "meeting"),
+            agenda_item=self._text(f, "agenda_item"),
+            preliminary_note=self._text(f, "preliminary_note"),
+        )
+
+    def _instrument(self, node: MappingNode) -> Instrument | None:
+        f = self._fields(node, INSTRUMENT_KEYS, "an instrument")
+        ident, title = self._id(f), self._text(f, "title", required=True)
+        if ident is None or title is None:
+            return None
+        return Instrument(
+            id=ident,
+            title=title,
+            location=f.location_of("id"),
+            short_title=self._text(f, "short_title"),
+            symbol=self._plain_string(f.get("symbol")),
+            paragraphs=tuple(self._each(self._items(f.get("paragraphs")),
+                                        self._instrument_paragraph)),
+        )
+
+    def _instrument_paragraph(self, node: MappingNode) -> InstrumentParagraph | None:
+        f = self._fields(node, INSTRUMENT_PARAGRAPH_KEYS, "an instrument paragraph")
+        number = self._integer(f.get("number"))
+        self._require(node, f, "number", "an instrument paragraph")
+        if number is None:
+            return None
+        return InstrumentParagraph(
+            number=number,
+            location=f.location_of("number"),
+            text=self._text(f, "text"),
+            subparagraphs=tuple(self._each(self._items(f.get("subparagraphs")),
+                                           self._subparagraph)),
+        )
+
+    def _subparagraph(self, node: MappingNode) -> Subparagraph | None:
+        f = self._fields(node, SUBPARAGRAPH_KEYS, "a subparagraph")
+        label_node = f.get("label")
+        label = self._plain_string(label_node)
+        text = self._text(f, "text", required=True)
+        self._require(node, f, "label", "a subparagraph")
+        if label is not None and not LABEL_PATTERN.match(label.value):
+            self.diagnostics.append(
+                error(label.location, "bad-value",
+                      f"subparagraph label '{label.value}' must be lower-case letters, like 'a'")
+            )
+            return None
+        if label is None or text is None:
+            return None
+        return Subparagraph(label=label.value, text=text, location=label.location)
+
+    def _top_section(self, source: SourceFile) -> Section | None:
+        root = self._root_mapping(source)
+        if root is None:
+            return None
+        section = self._section(root)
+        if section is None:
+            return None
+        return Section(
+            id=section.id, title=section.title, location=section.location,
+            drafting_note=section.drafting_note, paragraphs=section.paragraphs,
+            inserts=section.inserts, subsections=section.subsections, file=source.relative,
+        )  # fmt: skip
+
+    def _section(self, node: MappingNode) -> Section | None:
+        f = self._fields(node, SECTION_KEYS, "a section")
+        ident, title = self._id(f), self._text(f, "title", required=True)
+        inserts = tuple(
+            ref for n in self._items(f.get("insert"), single_ok=True)
+            if (ref := self._insert(n)) is not None
+        )
+        paragraphs = tuple(p for n in self._items(f.get("paragraphs"))
+                           if (p := self._paragraph(n)) is not None)
+        subsections = tuple(self._each(self._items(f.get("subsections")), self._section))
+        if ident is None or title is None:
+            return None
+        return Section(
+            id=ident,
+            title=title,
+            location=f.location_of("id"),
+            drafting_note=self._text(f, "drafting_note"),
+            paragraphs=paragraphs,
+            inserts=inserts,
+            subsections=subsections,
+        )
+
+    def _insert(self, node: Node) -> Ref | None:
+        choice = self._choice(node, INSERTS)
+        return Ref(choice.value, choice.location) if choice else None
+
+    def _paragraph(self, node: Node) -> Paragraph | None:
+        if isinstance(node, MappingNode) and set(node.keys()) & set(PARAGRAPH_KEYS):
+            f = self._fields(node, PARAGRAPH_KEYS, "a paragraph")
+            text, quote = self._text(f, "text"), self._plain_string(f.get("quote"))
+            ident = self._id(f, required=False)
+            if (text is None) == (quote is None):
+                if "text" not in f.present and "quote" not in f.present:
+                    self.diagnostics.append(
+                        error(node.location, "missing-key",
+                              "a paragraph needs either 'text' or 'quote'")
+                    )
+                elif text is not None:
+                    self.diagnostics.append(
+                        error(f.location_of("quote"), "bad-value",
+                              "a paragraph has either 'text' or 'quote', not both")
+                    )
+                return None
+            return Paragraph(location=node.location, id=ident, text=text, quote=quote)
+        text = self._text_value(node)
+        return Paragraph(location=node.location, text=text) if text else None
+
+    def _level(self, node: MappingNode) -> Level | None:
+        f = self._fields(node, LEVEL_KEYS, "a level")
+        ident, name = self._id(f), self._text(f, "name", required=True)
+        areas = tuple(self._each(self._items(f.get("focus_areas")), self._focus_area))
+        open_ended = self._boolean(f.get("open_ended"))
+        if ident is None or name is None:
+            return None
+        return Level(ident, name, f.location_of("id"), areas, bool(open_ended))
+
+    def _focus_area(self, node: MappingNode) -> FocusArea | None:
+        f = self._fields(node, FOCUS_AREA_KEYS, "a focus area")
+        ident, name = self._id(f), self._text(f, "name", required=True)
+        if ident is None or name is None:
+            return None
+        return FocusArea(ident, name, f.location_of("id"))
+
+    def _characteristic(self, node: MappingNode) -> Characteristic | None:
+        f = self._fields(node, CHARACTERISTIC_KEYS, "a characteristic")
+        ident, name = self._id(f), self._text(f, "name", required=True)
+        description = self._text(f, "description")
+        if ident is None or name is None:
+            return None
+        return Characteristic(ident, name, f.location_of("id"), description)
+
+    def _organization(self, node: MappingNode) -> Organization | None:
+        f = self._fields(node, ORGANIZATION_KEYS, "an organization")
+        ident = self._id(f)
+        abbreviation = self._text(f, "abbreviation", required=True)
+        name = self._text(f, "name", required=True)
+        kind = self._choice(f.get("kind"), ORGANIZATION_KINDS)
+        self._require(node, f, "kind", "an organization")
+        if ident is None or abbreviation is None or name is None or kind is None:
+            return None
+        return Organization(ident, abbreviation, name, kind.value, f.location_of("id"))
+
+    def _mapping_row(self, node: MappingNode) -> MappingRow | None:
+        f = self._fields(node, MAPPING_KEYS, "a mapping row")
+        level = self._ref(f.get("level"))
+        self._require(node, f, "level", "a mapping row")
+        if level is None:
+            return None
+        return MappingRow(
+            level=level,
+            location=node.location,
+            agencies=self._refs(f.get("agencies")),
+            forums=self._refs(f.get("forums")),
+        )
+
+    def _recommendation(self, node: MappingNode) -> Recommendation | None:
+        f = self._fields(node, RECOMMENDATION_KEYS, "a recommendation")
+        ident, text = self._id(f), self._text(f, "text", required=True)
+        status = self._choice(f.get("status"), STATUSES)
+        if ident is None or text is None:
+            return None
+        return Recommendation(
+            id=ident,
+            text=text,
+            location=f.location_of("id"),
+            status=status.value if status else "proposed",
+            organizations=self._refs(f.get("organizations")),
+            levels=self._refs(f.get("levels")),
+            focus_areas=self._refs(f.get("focus_areas")),
+        )
+
+    # -- values --------------------------------------------------------------
+
+    def _fields(self, node: MappingNode, allowed: Sequence[str], what: str) -> _Fields:
+        for key, _ in node.items:
+            if key.value not in allowed:
+                self.diagnostics.append(
+                    error(
+                        key.location,
+                        "unknown-key",
+                        f"unknown key '{key.value}' in {what}",
+                        did_you_mean(key.value, allowed)
+                        or f"allowed keys: {', '.join(allowed)}",
+                    )
+                )
+        return _Fields(node)
+
+    def _each(self, nodes: list[Node], make: Callable[[MappingNode], T | None]) -> list[T]:
+        built: list[T] = []
+        for node in nodes:
+            if not isinstance(node, MappingNode):
+                self._wrong_type(node, "a mapping (key: value lines)")
+                continue
+            item = make(node)
+            if item is not None:
+                built.append(item)
+        return built
+
+    def _items(self, node: Node | None, single_ok: bool = False) -> list[Node]:
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return []
+        if isinstance(node, SequenceNode):
+            return list(node.items)
+        if single_ok and isinstance(node, Scalar):
+            return [node]
+        self._wrong_type(node, "a list")
+        return []
+
+    def _require(self, node: MappingNode, f: _Fields, key: str, what: str) -> None:
+        if key not in f.present:
+            self._missing(node, key, what)
+
+    def _missing(self, node: MappingNode, key: str, what: str) -> None:
+        self.diagnostics.append(
+            error(node.location, "missing-key", f"{what} needs '{key}'")
+        )
+
+    def _wrong_type(self, node: Node, expected: str) -> None:
+        self.diagnostics.append(
+            error(node.location, "wrong-type", f"expected {expected}, found {_describe(node)}")
+        )
+
+    def _text(self, f: _Fields, key: str, required: bool = False) -> Text | None:
+        node = f.get(key)
+        if node is None:
+            if required:
+                self._missing(f.node, key, "this entry")
+            return None
+        text = self._text_value(node)
+        if text is None and required and not (isinstance(node, Scalar) and not node.is_null):
+            self.diagnostics.append(error(node.location, "missing-value", f"'{key}' is empty"))
+        return text
+
+    def _text_value(self, node: Node) -> Text | None:
+        """A string, or a mapping of language code to string."""
+        if isinstance(node, Scalar):
+            if node.is_null:
+                return None
+            return Text({self.original_language: self._located(node)}, node.location)
+        if isinstance(node, MappingNode):
+            values: dict[str, LocatedText] = {}
+            for key, value in node.items:
+                if key.value not in LANGUAGES:
+                    self.diagnostics.append(
+                        error(
+                            key.location,
+                            "bad-language",
+                            f"'{key.value}' is not a language code",
+                            did_you_mean(key.value, LANGUAGES)
+                            or f"text is keyed by language: {', '.join(LANGUAGES)}",
+                        )
+                    )
+                elif isinstance(value, Scalar) and not value.is_null:
+                    values[key.value] = self._located(value)
+                else:
+                    self._wrong_type(value, "text")
+            if values and self.original_language not in values:
+                self.diagnostics.append(
+                    error(
+                        node.location,
+                        "missing-original",
+                        f"no text in the original language ('{self.original_language}')",
+                        f"add an '{self.original_language}:' entry",
+                    )
+                )
+            return Text(values, node.location) if values else None
+        self._wrong_type(node, "text")
+        return None
+
+    def _located(self, node: Scalar) -> LocatedText:
+        return LocatedText(node.value, node.location, node.start, node.end)
+
+    def _plain_string(self, node: Node | None) -> LocatedText | None:
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return None
+        if not isinstance(node, Scalar):
+            self._wrong_type(node, "text")
+            return None
+        return self._located(node)
+
+    def _id(self, f: _Fields, required: bool = True) -> str | None:
+        node = f.get("id")
+        if node is None:
+            if required:
+                self._missing(f.node, "id", "this entry")
+            return None
+        text = self._plain_string(node)
+        if text is None:
+            if required:
+                self.diagnostics.append(error(node.location, "missing-value", "'id' is empty"))
+            return None
+        if not ID_PATTERN.match(text.value):
+            self.diagnostics.append(_bad_id(text))
+            return None
+        return text.value
+
+    def _ref(self, node: Node | None) -> Ref | None:
+        text = self._plain_string(node)
+        if text is None:
+            return None
+        if not ID_PATTERN.match(text.value):
+            self.diagnostics.append(_bad_id(text))
+            return None
+        return Ref(text.value, text.location)
+
+    def _refs(self, node: Node | None) -> tuple[Ref, ...]:
+        return tuple(ref for n in self._items(node) if (ref := self._ref(n)) is not None)
+
+    def _choice(self, node: Node | None, choices: Sequence[str]) -> LocatedText | None:
+        text = self._plain_string(node)
+        if text is None:
+            return None
+        if text.value not in choices:
+            self.diagnostics.append(
+                error(
+                    text.location,
+                    "bad-value",
+                    f"'{text.value}' is not one of: {', '.join(choices)}",
+                    did_you_mean(text.value, choices),
+                )
+            )
+            return None
+        return text
+
+    def _language(self, node: Node | None) -> str | None:
+        choice = self._choice(node, LANGUAGES)
+        return choice.value if choice else None
+
+    def _integer(self, node: Node | None) -> int | None:
+        text = self._plain_string(node)
+        if text is None:
+            return None
+        if not INTEGER_PATTERN.match(text.value):
+            self.diagnostics.append(
+                error(text.location, "wrong-type", f"expected a whole number, found '{text.value}'")
+            )
+            return None
+        return int(text.value)
+
+    def _boolean(self, node: Node | None) -> bool | None:
+        text = self._plain_string(node)
+        if text is None:
+            return None
+        if text.value not in ("true", "false"):
+            self.diagnostics.append(
+                error(text.location, "wrong-type",
+                      f"expected true or false, found '{text.value}'")
+            )
+            return None
+        return text.value == "true"
+
+    def _date(self, node: Node | None) -> LocatedText | None:
+        text = self._plain_string(node)
+        if text is None:
+            return None
+        try:
+            datetime.date.fromisoformat(text.value)
+        except ValueError:
+            self.diagnostics.append(
+                error(text.location, "bad-value",
+                      f"'{text.value}' is not a date; write it as YYYY-MM-DD")
+            )
+            return None
+        return text
+
+
+@dataclass
+class _Fields:
+    node: MappingNode
+
+    def __post_init__(self) -> None:
+        self.by_key = {key.value: (key, value) for key, value in self.node.items}
+
+    @property
+    def present(self) -> set[str]:
+        return set(self.by_key)
+
+    def get(self, key: str) -> Node | None:
+        pair = self.by_key.get(key)
+        return pair[1] if pair else None
+
+    def location_of(self, key: str) -> Location:
+        pair = self.by_key.get(key)
+        return pair[1].location if pair else self.node.location
+
+
+def _bad_id(text: LocatedText) -> Diagnostic:
+    suggestion = re.sub(r"[^a-z0-9]+", "-", text.value.lower()).strip("-")
+    return error(
+        text.location,
+        "bad-id",
+        f"'{text.value}' is not a valid id: use lower-case letters, digits and single hyphens",
+        f"for example '{suggestion}'" if suggestion else "",
+    )
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    assert isinstance(node, Scalar)
+    return "nothing" if node.is_null else f"'{_shorten(node.value)}'"
+
+
+def _shorten(value: str, limit: int = 40) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def build_report(sources: LoadedSources) -> tuple[Report | None, list[Diagnostic]]:
+    builder = Builder(sources)
+    report = builder.build()
+    return report, builder.diagnostics

@@ -1,0 +1,363 @@
+"""Finding the source files and loading them as strict, located YAML.
+
+The loader builds its own small node tree from the parser's events (libyaml
+when available) instead of `yaml.safe_load`: it never constructs Python
+objects, never expands an alias, keeps every scalar as the text the author
+wrote, and remembers where each node starts and ends. Meaning is the model's
+business, not this module's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import Diagnostic, Location, error
+
+SOURCES_DIR = "sources"
+SECTIONS_DIR = "sections"
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 64  # far beyond any real source; stops a `[[[[...` stack overflow
+
+try:  # libyaml is an order of magnitude faster; the pure-Python parser gives the same events
+    from yaml import CSafeLoader as _EventLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+_RESOLVER = yaml.resolver.Resolver()
+_NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+@dataclass(frozen=True)
+class Node:
+    location: Location
+    start: int  # character offsets into the file's text: used to locate text inside a scalar
+    end: int
+
+
+@dataclass(frozen=True)
+class Scalar(Node):
+    value: str
+    plain: bool  # written without quotes or block indicators
+
+    @property
+    def is_null(self) -> bool:
+        return self.plain and self.value in _NULL_WORDS
+
+
+@dataclass(frozen=True)
+class MappingNode(Node):
+    items: tuple[tuple[Scalar, Node], ...]
+
+    def keys(self) -> list[str]:
+        return [key.value for key, _ in self.items]
+
+
+@dataclass(frozen=True)
+class SequenceNode(Node):
+    items: tuple[Node, ...]
+
+
+@dataclass
+class SourceFile:
+    path: Path  # absolute
+    display: str  # how diagnostics name it
+    relative: str  # path inside the project's sources/ folder, with forward slashes
+    text: str = ""
+    root: Node | None = None
+
+    def location_of_offset(self, offset: int) -> Location:
+        return location_in_text(self.display, self.text, offset)
+
+
+@dataclass
+class LoadedSources:
+    project: Path
+    files: list[SourceFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def text_of(self, display: str) -> str:
+        for source in self.files:
+            if source.display == display:
+                return source.text
+        return ""
+
+
+def display_path(path: Path) -> str:
+    """A path as short as possible that still opens from the current folder."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def location_in_text(display: str, text: str, offset: int) -> Location:
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Location(display, line, column)
+
+
+def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """The YAML files of a project: `sources/*.yaml` and `sources/sections/*.yaml`."""
+    sources_dir = project / SOURCES_DIR
+    if not sources_dir.is_dir():
+        return [], [
+            error(
+                Location(display_path(sources_dir)),
+                "no-sources",
+                f"no '{SOURCES_DIR}/' folder in {display_path(project) or '.'}",
+                "run `wgec init` to create a report project, or pass the project folder",
+            )
+        ]
+    found: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    project_real = project.resolve()
+    for path in _yaml_files(sources_dir):
+        display = display_path(path)
+        if not path.resolve().is_relative_to(project_real):
+            problems.append(
+                error(
+                    Location(display),
+                    "outside-project",
+                    "this file links to a place outside the project folder",
+                    "copy the file into sources/ instead of linking to it",
+                )
+            )
+            continue
+        relative = path.relative_to(sources_dir).as_posix()
+        found.append(SourceFile(path=path, display=display, relative=relative))
+    return found, problems
+
+
+def _yaml_files(sources_dir: Path) -> Iterator[Path]:
+    for folder in (sources_dir, sources_dir / SECTIONS_DIR):
+        if folder.is_dir():
+            yield from sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES)
+
+
+def load_project(project: Path) -> LoadedSources:
+    files, diagnostics = find_source_files(project)
+    loaded = LoadedSources(project=project, diagnostics=diagnostics)
+    for source in files:
+        loaded.diagnostics.extend(load_file(source))
+        loaded.files.append(source)
+    return loaded
+
+
+def load_file(source: SourceFile) -> list[Diagnostic]:
+    """Read, decode and compose one file into `source.text` and `source.root`."""
+    try:
+        data = source.path.read_bytes()
+    except OSError as exc:
+        return [error(Location(source.display), "unreadable", f"cannot read file: {exc.strerror}")]
+    text, problem = decode_source(source.display, data)
+    if problem is not None:
+        return [problem]
+    source.text = text
+    composer = _Composer(source.display, text)
+    source.root = composer.compose()
+    return composer.diagnostics
+
+
+def decode_source(display: str, data: bytes) -> tuple[str, Diagnostic | None]:
+    """Bytes to text: UTF-8 only (a UTF-8 BOM is tolerated), errors located to the byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", error(
+            Location(display, 1, 1),
+            "encoding",
+            "file is UTF-16 encoded; sources must be UTF-8",
+            "re-save the file as UTF-8 (without BOM)",
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        location = location_in_text(display, good, len(good))
+        return "", error(
+            location,
+            "encoding",
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            "re-save the file as UTF-8; a latin-1 or Windows-1252 editor setting is the usual cause",
+        )
+
+
+class _Composer:
+    """Turns parser events into located nodes, collecting every problem on the way."""
+
+    def __init__(self, display: str, text: str) -> None:
+        self.display = display
+        self.text = text
+        self.diagnostics: list[Diagnostic] = []
+        self.parser = _EventLoader(text)
+
+    def compose(self) -> Node | None:
+        try:
+            return self._compose_stream()
+        except yaml.MarkedYAMLError as exc:
+            self.diagnostics.append(self._syntax_error(exc))
+        except yaml.reader.ReaderError as exc:
+            self.diagnostics.append(
+                error(
+                    location_in_text(self.display, self.text, exc.position),
+                    "yaml-syntax",
+                    f"character U+{exc.character:04X} is not allowed in YAML"
+                    if isinstance(exc.character, int)
+                    else "character not allowed in YAML",
+                    "remove the control character",
+                )
+            )
+        except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
+            self.diagnostics.append(error(Location(self.display), "yaml-syntax", str(exc)))
+        finally:
+            self.parser.dispose()
+        return None
+
+    def _compose_stream(self) -> Node | None:
+        self.parser.get_event()  # StreamStart
+        root: Node | None = None
+        if not self.parser.check_event(yaml.StreamEndEvent):
+            self.parser.get_event()  # DocumentStart
+            root = self._compose_node(0)
+            self.parser.get_event()  # DocumentEnd
+        if not self.parser.check_event(yaml.StreamEndEvent):
+            extra = self.parser.peek_event()
+            self.diagnostics.append(
+                error(
+                    self._location(extra.start_mark),
+                    "yaml-multiple-documents",
+                    "a source file holds one YAML document; found a second one here",
+                    "remove the `---` line or split the file",
+                )
+            )
+        return root
+
+    def _compose_node(self, depth: int) -> Node:
+        event = self.parser.get_event()
+        location = self._location(event.start_mark, event.end_mark)
+        if depth > MAX_DEPTH:
+            raise _too_deep(event)
+        if isinstance(event, yaml.AliasEvent):
+            self._reject_alias(location, event.anchor, used=True)
+            return Scalar(location, event.start_mark.index, event.end_mark.index, "", True)
+        if event.anchor is not None:
+            self._reject_alias(location, event.anchor, used=False)
+        if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
+            self.diagnostics.append(
+                error(
+                    location,
+                    "yaml-tag",
+                    f"YAML tags are not allowed (found '{event.tag}')",
+                    "remove the tag; sources hold plain text, lists and mappings only",
+                )
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            plain = event.style in (None, "") and event.implicit[0]
+            return Scalar(location, event.start_mark.index, event.end_mark.index, event.value, plain)
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self._compose_sequence(event, location, depth)
+        return self._compose_mapping(event, location, depth)
+
+    def _compose_sequence(self, start: yaml.Event, location: Location, depth: int) -> Node:
+        items: list[Node] = []
+        while not self.parser.check_event(yaml.SequenceEndEvent):
+            items.append(self._compose_node(depth + 1))
+        end = self.parser.get_event()
+        return SequenceNode(self._span(location, end), start.start_mark.index, end.end_mark.index,
+                            tuple(items))
+
+    def _compose_mapping(self, start: yaml.Event, location: Location, depth: int) -> Node:
+        items: list[tuple[Scalar, Node]] = []
+        seen: dict[object, Scalar] = {}
+        while not self.parser.check_event(yaml.MappingEndEvent):
+            key = self._compose_node(depth + 1)
+            value = self._compose_node(depth + 1)
+            if not isinstance(key, Scalar):
+                self.diagnostics.append(
+                    error(key.location, "yaml-complex-key", "mapping keys must be plain text")
+                )
+                continue
+            identity = _key_identity(key)
+            if identity in seen:
+                first = seen[identity].location
+                self.diagnostics.append(
+                    error(
+                        key.location,
+                        "yaml-duplicate-key",
+                        f"duplicate key '{key.value}' (first defined at line {first.line})"
+                        if key.value == seen[identity].value
+                        else f"key '{key.value}' means the same as '{seen[identity].value}' "
+                        f"at line {first.line} (YAML reads both as one key)",
+                        "keep one of them; YAML parsers would silently keep only the last",
+                    )
+                )
+                continue
+            seen[identity] = key
+            items.append((key, value))
+        end = self.parser.get_event()
+        return MappingNode(self._span(location, end), start.start_mark.index, end.end_mark.index,
+                           tuple(items))
+
+    def _reject_alias(self, location: Location, anchor: str | None, used: bool) -> None:
+        what = f"alias '*{anchor}'" if used else f"anchor '&{anchor}'"
+        self.diagnostics.append(
+            error(
+                location,
+                "yaml-alias",
+                f"YAML anchors and aliases are not allowed (found {what})",
+                "write the value out in full; aliases hide content and can explode in size",
+            )
+        )
+
+    def _location(self, start: yaml.Mark, end: yaml.Mark | None = None) -> Location:
+        end = end or start
+        return Location(self.display, start.line + 1, start.column + 1, end.line + 1,
+                        end.column + 1)
+
+    def _span(self, location: Location, end_event: yaml.Event) -> Location:
+        end = end_event.end_mark
+        return Location(location.path, location.line, location.column, end.line + 1,
+                        end.column + 1)
+
+    def _syntax_error(self, exc: yaml.MarkedYAMLError) -> Diagnostic:
+        mark = exc.problem_mark or exc.context_mark
+        location = self._location(mark) if mark is not None else Location(self.display)
+        problem = exc.problem or "invalid YAML"
+        hint = ""
+        if mark is not None and 0 <= mark.index < len(self.text) and self.text[mark.index] == "\t":
+            problem = "tab character where YAML expects indentation or a value"
+            hint = "indent with spaces; YAML does not allow tabs for indentation"
+        elif exc.context:
+            hint = f"{exc.context}" + (
+                f" at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+                if exc.context_mark is not None
+                else ""
+            )
+        return error(location, "yaml-syntax", problem, hint)
+
+
+class _TooDeep(yaml.MarkedYAMLError):
+    pass
+
+
+def _too_deep(event: yaml.Event) -> _TooDeep:
+    return _TooDeep(problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark)
+
+
+def _key_identity(key: Scalar) -> object:
+    """Keys that YAML 1.1 reads as the same value collide (`yes:` and `true:`)."""
+    if not key.plain:
+        return ("str", key.value)
+    tag = _RESOLVER.resolve(yaml.ScalarNode, key.value, (True, False))
+    if tag == "tag:yaml.org,2002:bool":
+        return ("bool", key.value.lower() in {"yes", "true", "on", "y"})
+    if tag == "tag:yaml.org,2002:null":
+        return ("null",)
+    return ("str", key.value)
