@@ -18,7 +18,6 @@ from .model import (
     Paragraph,
     Ref,
     Report,
-    Section,
     Text,
 )
 from .refs import INTERNAL_KINDS, Citation, InternalRef, find_references, parse_locator
@@ -31,6 +30,7 @@ class CheckResult:
     report: Report | None
     diagnostics: list[Diagnostic]
     files: int
+    texts: dict[str, str]  # display path -> file text, for excerpts under diagnostics
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -55,7 +55,8 @@ def check_loaded(loaded: LoadedSources) -> CheckResult:
     found = list(loaded.diagnostics) + diagnostics
     if report is not None:
         found.extend(check_report(report))
-    return CheckResult(report, sorted_diagnostics(found), len(loaded.files))
+    texts = {source.display: source.text for source in loaded.files}
+    return CheckResult(report, sorted_diagnostics(found), len(loaded.files), texts)
 
 
 def check_report(report: Report) -> list[Diagnostic]:

@@ -127,10 +127,13 @@ def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> byt
     """
     import typst
 
-    with tempfile.TemporaryDirectory(prefix="wgec-typst-") as root:
+    with tempfile.TemporaryDirectory(prefix="wgec-typst-") as folder:
+        root = Path(folder)
+        main = root / "report.typ"
+        main.write_text(source, encoding="utf-8")
         try:
             pdf, _warnings = typst.compile_with_warnings(
-                source.encode("utf-8"),
+                main,
                 root=root,
                 font_paths=[],
                 ignore_system_fonts=True,
@@ -139,7 +142,8 @@ def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> byt
             )
         except typst.TypstError as exc:
             hints = "".join(f"\nhint: {hint}" for hint in exc.hints)
-            raise ConversionError(f"typst could not compile the PDF: {exc.message}{hints}") from None
+            message = f"typst could not compile the PDF: {exc.message}{hints}"
+            raise ConversionError(message) from None
     if not isinstance(pdf, bytes):  # pragma: no cover - typst returns one document for PDF
         raise ConversionError("typst returned no PDF")
     return pdf
@@ -153,6 +157,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temporary, _new_file_mode())  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -161,3 +166,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode() -> int:
+    """The mode `open()` would give a new file: 0666 less the process umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

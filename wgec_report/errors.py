@@ -6,12 +6,12 @@ exit code is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -68,10 +68,16 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 class WgecError(Exception):
     """A failure the user can act on. Carries located diagnostics when it has them."""
 
-    def __init__(self, message: str, diagnostics: Iterable[Diagnostic] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        diagnostics: Iterable[Diagnostic] = (),
+        texts: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.diagnostics = sorted_diagnostics(diagnostics)
+        self.texts = dict(texts or {})  # file texts, to show the lines the diagnostics point at
 
 
 class SourceError(WgecError):

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 import jinja2.sandbox
+from jinja2.exceptions import SecurityError
 
 from .errors import Location, TemplateError, error
 from .model import Instrument, Level, Paragraph, Report, Section, Text
@@ -83,13 +84,15 @@ def render_markdown(
         template = environment.get_template(MAIN_TEMPLATE)
         body = template.render(view.as_context())
     except jinja2.TemplateSyntaxError as exc:
-        raise _template_error(exc, exc.filename or exc.name or "?", exc.lineno, exc.message)
+        where = exc.filename or exc.name or "template"
+        raise _template_error(where, exc.lineno, exc.message or "syntax error") from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template '{exc.name}' not found") from None
     except jinja2.UndefinedError as exc:
-        raise _template_error(exc, *_template_position(exc), exc.message or str(exc))
-    except jinja2.sandbox.SecurityError as exc:
-        raise _template_error(exc, *_template_position(exc), f"not allowed in a template: {exc}")
+        raise _template_error(*_template_position(exc), exc.message or str(exc)) from None
+    except SecurityError as exc:
+        message = f"not allowed in a template: {exc}"
+        raise _template_error(*_template_position(exc), message) from None
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return RenderedMarkdown(body, view.metadata(), language)
 
@@ -121,7 +124,7 @@ def _template_position(exc: Exception) -> tuple[str, int | None]:
     return found
 
 
-def _template_error(exc: Exception, filename: str, line: int | None, message: str) -> TemplateError:
+def _template_error(filename: str, line: int | None, message: str) -> TemplateError:
     location = Location(filename, line or 0, 1 if line else 0)
     diagnostic = error(location, "template", message)
     return TemplateError(f"template error: {message}", [diagnostic])
@@ -245,13 +248,13 @@ class _View:
                     for sub in paragraph.subparagraphs:
                         yield f"\\({sub.label}) {self.plain(sub.text)}"
                     continue
-                sub = paragraph.subparagraph(span.sub)
-                if sub is None:
+                chosen = paragraph.subparagraph(span.sub)
+                if chosen is None:
                     continue
-                if previous_label and ord(sub.label[0]) - ord(previous_label[0]) > 1:
+                if previous_label and ord(chosen.label[0]) - ord(previous_label[0]) > 1:
                     yield "…"  # subparagraphs left out between the quoted ones
-                previous_label = sub.label
-                yield f"\\({sub.label}) {self.plain(sub.text)}"
+                previous_label = chosen.label
+                yield f"\\({chosen.label}) {self.plain(chosen.text)}"
 
     def level(self, level: Level) -> dict[str, Any]:
         return {

@@ -38,7 +38,15 @@ from .model import (
     Subparagraph,
     Text,
 )
-from .sources import LoadedSources, display_path, MappingNode, Node, Scalar, SequenceNode, SourceFile
+from .sources import (
+    LoadedSources,
+    MappingNode,
+    Node,
+    Scalar,
+    SequenceNode,
+    SourceFile,
+    display_path,
+)
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 INTEGER_PATTERN = re.compile(r"[0-9]+\Z")

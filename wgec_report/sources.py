@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -185,7 +186,7 @@ def decode_source(display: str, data: bytes) -> tuple[str, Diagnostic | None]:
             location,
             "encoding",
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-            "re-save the file as UTF-8; a latin-1 or Windows-1252 editor setting is the usual cause",
+            "re-save the file as UTF-8 (latin-1 or Windows-1252 editor setting is the usual cause)",
         )
 
 
@@ -228,7 +229,7 @@ class _Composer:
             root = self._compose_node(0)
             self.parser.get_event()  # DocumentEnd
         if not self.parser.check_event(yaml.StreamEndEvent):
-            extra = self.parser.peek_event()
+            extra: Any = self.parser.peek_event()
             self.diagnostics.append(
                 error(
                     self._location(extra.start_mark),
@@ -240,13 +241,15 @@ class _Composer:
         return root
 
     def _compose_node(self, depth: int) -> Node:
-        event = self.parser.get_event()
+        # Events come from libyaml; their stubs call every mark optional, which they never are.
+        event: Any = self.parser.get_event()
         location = self._location(event.start_mark, event.end_mark)
+        start, end = int(event.start_mark.index), int(event.end_mark.index)
         if depth > MAX_DEPTH:
             raise _too_deep(event)
         if isinstance(event, yaml.AliasEvent):
             self._reject_alias(location, event.anchor, used=True)
-            return Scalar(location, event.start_mark.index, event.end_mark.index, "", True)
+            return Scalar(location, start, end, "", True)
         if event.anchor is not None:
             self._reject_alias(location, event.anchor, used=False)
         if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
@@ -260,20 +263,20 @@ class _Composer:
             )
         if isinstance(event, yaml.ScalarEvent):
             plain = event.style in (None, "") and event.implicit[0]
-            return Scalar(location, event.start_mark.index, event.end_mark.index, event.value, plain)
+            return Scalar(location, start, end, event.value, plain)
         if isinstance(event, yaml.SequenceStartEvent):
             return self._compose_sequence(event, location, depth)
         return self._compose_mapping(event, location, depth)
 
-    def _compose_sequence(self, start: yaml.Event, location: Location, depth: int) -> Node:
+    def _compose_sequence(self, start: Any, location: Location, depth: int) -> Node:
         items: list[Node] = []
         while not self.parser.check_event(yaml.SequenceEndEvent):
             items.append(self._compose_node(depth + 1))
-        end = self.parser.get_event()
+        end: Any = self.parser.get_event()
         return SequenceNode(self._span(location, end), start.start_mark.index, end.end_mark.index,
                             tuple(items))
 
-    def _compose_mapping(self, start: yaml.Event, location: Location, depth: int) -> Node:
+    def _compose_mapping(self, start: Any, location: Location, depth: int) -> Node:
         items: list[tuple[Scalar, Node]] = []
         seen: dict[object, Scalar] = {}
         while not self.parser.check_event(yaml.MappingEndEvent):
@@ -301,7 +304,7 @@ class _Composer:
                 continue
             seen[identity] = key
             items.append((key, value))
-        end = self.parser.get_event()
+        end: Any = self.parser.get_event()
         return MappingNode(self._span(location, end), start.start_mark.index, end.end_mark.index,
                            tuple(items))
 
@@ -316,12 +319,12 @@ class _Composer:
             )
         )
 
-    def _location(self, start: yaml.Mark, end: yaml.Mark | None = None) -> Location:
+    def _location(self, start: Any, end: Any = None) -> Location:
         end = end or start
         return Location(self.display, start.line + 1, start.column + 1, end.line + 1,
                         end.column + 1)
 
-    def _span(self, location: Location, end_event: yaml.Event) -> Location:
+    def _span(self, location: Location, end_event: Any) -> Location:
         end = end_event.end_mark
         return Location(location.path, location.line, location.column, end.line + 1,
                         end.column + 1)
@@ -347,15 +350,16 @@ class _TooDeep(yaml.MarkedYAMLError):
     pass
 
 
-def _too_deep(event: yaml.Event) -> _TooDeep:
-    return _TooDeep(problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark)
+def _too_deep(event: Any) -> _TooDeep:
+    problem = f"nesting deeper than {MAX_DEPTH} levels"
+    return _TooDeep(problem=problem, problem_mark=event.start_mark)
 
 
 def _key_identity(key: Scalar) -> object:
     """Keys that YAML 1.1 reads as the same value collide (`yes:` and `true:`)."""
     if not key.plain:
         return ("str", key.value)
-    tag = _RESOLVER.resolve(yaml.ScalarNode, key.value, (True, False))
+    tag = _RESOLVER.resolve(yaml.ScalarNode, key.value, (True, False))  # type: ignore[no-untyped-call]
     if tag == "tag:yaml.org,2002:bool":
         return ("bool", key.value.lower() in {"yes", "true", "on", "y"})
     if tag == "tag:yaml.org,2002:null":

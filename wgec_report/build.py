@@ -1,0 +1,214 @@
+"""Orchestration of a build: check, render, convert, then write every output at once.
+
+Nothing is written until every requested document has been made, so a
+failed build leaves the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check import CheckResult, check_project
+from .errors import Diagnostic, SourceError, WgecError
+from .model import Report
+from .resources import default_sources_dir, default_templates_dir
+
+FORMATS = ("md", "docx", "pdf")
+OUTPUT_STEM = "report"
+TYPST_TEMPLATE = "report.typ"
+REFERENCE_DOCX = "reference.docx"
+BUILD_DIR = "build"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    seconds: float
+
+
+@dataclass
+class BuildResult:
+    outputs: list[Path] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+class _Timer:
+    def __init__(self, result: BuildResult, on_step: Callable[[Step], None] | None) -> None:
+        self.result = result
+        self.on_step = on_step
+
+    def record(self, name: str, started: float) -> None:
+        step = Step(name, time.perf_counter() - started)
+        self.result.steps.append(step)
+        if self.on_step is not None:
+            self.on_step(step)
+
+
+def parse_formats(values: Iterable[str]) -> list[str]:
+    """`--to md,pdf --to docx` to an ordered list of known formats."""
+    chosen: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name not in FORMATS:
+                raise WgecError(f"unknown format '{name}'; choose from {', '.join(FORMATS)}")
+            if name not in chosen:
+                chosen.append(name)
+    return chosen or list(FORMATS)
+
+
+def build_project(
+    project: Path,
+    formats: Sequence[str] = FORMATS,
+    out_dir: Path | None = None,
+    on_step: Callable[[Step], None] | None = None,
+) -> BuildResult:
+    result = BuildResult()
+    timer = _Timer(result, on_step)
+    started = time.perf_counter()
+    checked = check_project(project)
+    timer.record("check", started)
+    report = _require_valid(checked)
+    result.warnings = checked.warnings
+    result.texts = checked.texts
+    out_dir = out_dir if out_dir is not None else project / BUILD_DIR
+    documents = make_documents(report, project, formats, timer)
+    started = time.perf_counter()
+    result.outputs = write_outputs(out_dir, documents)
+    timer.record("write", started)
+    return result
+
+
+def _require_valid(checked: CheckResult) -> Report:
+    if not checked.ok or checked.report is None:
+        count = len(checked.errors)
+        raise SourceError(
+            f"the sources have {count} error{'s' if count != 1 else ''}; nothing was built",
+            checked.diagnostics,
+            checked.texts,
+        )
+    return checked.report
+
+
+def make_documents(
+    report: Report, project: Path, formats: Sequence[str], timer: _Timer
+) -> dict[str, bytes]:
+    """Every requested document, in memory. pandoc runs for DOCX and PDF overlap."""
+    from . import convert
+    from .render import render_markdown
+
+    started = time.perf_counter()
+    templates = project / "templates"
+    rendered = render_markdown(report, templates)
+    timer.record("render Markdown", started)
+    documents: dict[str, bytes] = {}
+    if "md" in formats:
+        documents["md"] = rendered.document().encode("utf-8")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        docx: Future[bytes] | None = None
+        if "docx" in formats:
+            reference = find_template(templates, REFERENCE_DOCX)
+            docx_started = time.perf_counter()
+            docx = pool.submit(convert.markdown_to_docx, rendered.body, rendered.metadata,
+                               reference)
+        if "pdf" in formats:
+            started = time.perf_counter()
+            typst_source = convert.markdown_to_typst(
+                rendered.body, rendered.metadata, _required_template(templates, TYPST_TEMPLATE)
+            )
+            timer.record("pandoc → Typst", started)
+            started = time.perf_counter()
+            documents["pdf"] = convert.typst_to_pdf(typst_source, _timestamp(report))
+            timer.record("typst → PDF", started)
+        if docx is not None:
+            documents["docx"] = docx.result()
+            timer.record("pandoc → DOCX", docx_started)
+    return documents
+
+
+def find_template(project_templates: Path, name: str) -> Path | None:
+    """A project's own template wins over the packaged default of the same name."""
+    for folder in (project_templates, default_templates_dir()):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _required_template(project_templates: Path, name: str) -> Path:
+    found = find_template(project_templates, name)
+    if found is None:
+        raise WgecError(f"template '{name}' not found in {project_templates} or the defaults")
+    return found
+
+
+def _timestamp(report: Report) -> datetime.datetime | None:
+    """The PDF's creation date: SOURCE_DATE_EPOCH, else the report's date, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    if report.meta.date is not None:
+        day = datetime.date.fromisoformat(report.meta.date.value)
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+    return None
+
+
+def write_outputs(out_dir: Path, documents: dict[str, bytes]) -> list[Path]:
+    from .convert import write_atomically
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WgecError(f"output folder {out_dir} is a file")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for fmt in FORMATS:
+        if fmt in documents:
+            path = out_dir / f"{OUTPUT_STEM}.{fmt}"
+            write_atomically(path, documents[fmt])
+            written.append(path)
+    return written
+
+
+def init_project(target: Path) -> list[Path]:
+    """A new report project: the default sources, a .gitignore and a README stub."""
+    if target.exists() and (target / "sources").exists():
+        raise WgecError(f"{target} already has a sources/ folder; not overwriting it")
+    if target.exists() and not target.is_dir():
+        raise WgecError(f"{target} exists and is not a folder")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(default_sources_dir(), target / "sources",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    created = [target / "sources"]
+    for name, text in (
+        (".gitignore", "/build/\n"),
+        ("README.md", _README_STUB),
+    ):
+        path = target / name
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+            created.append(path)
+    return created
+
+
+_README_STUB = """\
+# Report sources
+
+The sources of this report are YAML files in `sources/`, compiled with
+[wgec](https://pypi.org/project/wgec-report/):
+
+    wgec check          # validate sources and every cross-reference
+    wgec build          # build/report.md, build/report.docx, build/report.pdf
+
+To change the look, copy a template from wgec's `templates/` into a
+`templates/` folder here; a file of the same name overrides the default.
+"""

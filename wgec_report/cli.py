@@ -1,0 +1,217 @@
+"""The command line: options in, one core call, output and exit code out.
+
+The only module that imports click. Heavy parts of the core (Jinja2, pandoc,
+typst) are imported inside the commands that need them, so `wgec check`
+starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from . import __version__
+from .errors import Diagnostic, WgecError
+from .reporters import REPORT_FORMATS, format_github, format_json, format_text
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _console(stderr: bool = False) -> Console:
+    # soft_wrap: never break a `path:line:col` line; editors and CI parse it.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+class _Group(click.Group):
+    """Maps every `WgecError` to a message and exit code 1, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WgecError as exc:
+            _fail(exc, debug=ctx.params.get("debug", False))
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            _console(stderr=True).print("interrupted")
+            sys.exit(130)
+        except Exception as exc:  # a bug in wgec: say so, briefly, unless asked for more
+            if ctx.params.get("debug", False):
+                raise
+            _console(stderr=True).print(
+                f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+                "This is a bug in wgec. Run again with --debug for the traceback, and report it."
+            )
+            sys.exit(EXIT_FAILED)
+
+
+def _fail(exc: WgecError, debug: bool) -> NoReturn:
+    if debug:
+        raise exc
+    console = _console(stderr=True)
+    for diagnostic in exc.diagnostics:
+        _print_text(console, diagnostic, exc.texts)
+    console.print(f"[bold red]error:[/] {escape(exc.message)}")
+    sys.exit(EXIT_FAILED)
+
+
+def _print_text(console: Console, diagnostic: Diagnostic, texts: Mapping[str, str]) -> None:
+    style = "red" if diagnostic.is_error else "yellow"
+    lines = format_text(diagnostic, texts)
+    console.print(f"[{style}]{escape(lines[0])}[/]")
+    for line in lines[1:]:
+        console.print(escape(line))
+
+
+def _project_argument(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.argument(
+        "project",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        required=False,
+    )(function)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="wgec")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks instead of short messages.")
+def main(debug: bool) -> None:
+    """Compile the report of the CSTD Working Group on Enhanced Cooperation.
+
+    Sources are YAML files in a project's sources/ folder; `wgec build`
+    turns them into Markdown, DOCX and PDF.
+
+    \b
+    Example:
+      wgec init myreport && cd myreport
+      wgec check
+      wgec build
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=".", required=False)
+def init(directory: Path) -> None:
+    """Create a report project in DIRECTORY (default: here) with the default report.
+
+    Writes sources/ (the WGEC report as YAML), a .gitignore and a README
+    stub. An existing sources/ folder is never overwritten.
+
+    \b
+    Example:
+      wgec init myreport
+    """
+    from .build import init_project
+
+    created = init_project(directory)
+    console = _console()
+    for path in created:
+        console.print(f"created {escape(str(path))}")
+    console.print(f"[green]✓[/] report project ready; next: cd {escape(str(directory))} "
+                  "&& wgec check && wgec build")
+
+
+@main.command()
+@_project_argument
+@click.option("--format", "output_format", type=click.Choice(REPORT_FORMATS), default="text",
+              show_default=True, help="How to print diagnostics.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(project: Path, output_format: str, strict: bool) -> None:
+    """Validate the sources of PROJECT (default: here): schema, ids, every reference.
+
+    Prints every problem as path:line:col: severity[code]: message. Exits 0
+    when the sources are valid, 1 when there are errors (or warnings, with
+    --strict).
+
+    \b
+    Example:
+      wgec check
+      wgec check --format github --strict    # in GitHub Actions
+    """
+    from .check import check_project
+
+    result = check_project(project)
+    console = _console()
+    if output_format == "json":
+        click.echo(format_json(result.diagnostics))
+    elif output_format == "github":
+        for diagnostic in result.diagnostics:
+            click.echo(format_github(diagnostic))
+    else:
+        for diagnostic in result.diagnostics:
+            _print_text(console, diagnostic, result.texts)
+        _print_check_summary(console, result)
+    failed = bool(result.errors) or (strict and bool(result.warnings))
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _print_check_summary(console: Console, result: Any) -> None:
+    errors, warnings = len(result.errors), len(result.warnings)
+    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    report = result.report
+    if report is not None:
+        sections = sum(1 for _ in report.all_sections())
+        focus_areas = sum(len(level.focus_areas) for level in report.levels)
+        console.print(
+            f"checked {result.files} files: {sections} sections, "
+            f"{len(report.levels)} levels with {focus_areas} focus areas, "
+            f"{len(report.characteristics)} characteristics, "
+            f"{len(report.organizations)} organizations, {len(report.mapping)} mapping rows, "
+            f"{len(report.recommendations)} recommendations, "
+            f"{len(report.instruments)} instruments"
+        )
+    else:
+        console.print(f"checked {result.files} files")
+    mark = "[red]✗[/]" if errors else ("[yellow]![/]" if warnings else "[green]✓[/]")
+    console.print(f"{mark} {counts}")
+
+
+@main.command()
+@_project_argument
+@click.option("--to", "formats", multiple=True, metavar="FORMATS",
+              help="Formats to build, comma-separated: md, docx, pdf (default: all).")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
+              help="Output folder (default: PROJECT/build).")
+def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
+    """Build PROJECT's report (default: here) as Markdown, DOCX and PDF.
+
+    Checks the sources first and builds nothing if they have errors. Outputs
+    are written only when every document was made, so a failed build leaves
+    the previous ones intact.
+
+    \b
+    Example:
+      wgec build
+      wgec build --to docx -o /tmp/out
+    """
+    from rich.table import Table
+
+    from .build import build_project, parse_formats
+
+    chosen = parse_formats(formats)
+    result = build_project(project, chosen, output)
+    errors = _console(stderr=True)
+    for warning in result.warnings:
+        _print_text(errors, warning, result.texts)
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column("step")
+    table.add_column("time", justify="right")
+    for step in result.steps:
+        table.add_row(escape(step.name), f"{step.seconds * 1000:.0f} ms")
+    out = _console()
+    out.print(table)
+    for path in result.outputs:
+        out.print(f"[green]✓[/] wrote {escape(str(path))}")
+    total = sum(step.seconds for step in result.steps)
+    out.print(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} "
+              f"in {total:.2f} s")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

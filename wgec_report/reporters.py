@@ -1,0 +1,75 @@
+"""Diagnostic output formats: text (for people), json (for tools), github (for pull requests)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from .errors import Diagnostic
+
+REPORT_FORMATS = ("text", "json", "github")
+
+
+def source_excerpt(diagnostic: Diagnostic, texts: Mapping[str, str]) -> list[str]:
+    """The offending source line with a caret under the column, as compilers show it."""
+    location = diagnostic.location
+    text = texts.get(location.path)
+    if not text or location.line <= 0:
+        return []
+    lines = text.splitlines()
+    if location.line > len(lines):
+        return []
+    line = lines[location.line - 1].replace("\t", " ")
+    gutter = f"{location.line:>4} | "
+    width = 1
+    if location.end_line == location.line and location.end_column > location.column:
+        width = location.end_column - location.column
+    caret = " " * (len(gutter) - 2) + "| " + " " * (location.column - 1) + "^" * max(1, width)
+    return [gutter + line, caret]
+
+
+def format_text(diagnostic: Diagnostic, texts: Mapping[str, str]) -> list[str]:
+    lines = [diagnostic.headline(), *source_excerpt(diagnostic, texts)]
+    if diagnostic.hint:
+        lines.append(f"     = hint: {diagnostic.hint}")
+    return lines
+
+
+def diagnostic_as_dict(diagnostic: Diagnostic) -> dict[str, object]:
+    location = diagnostic.location
+    return {
+        "path": location.path,
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line or location.line,
+        "end_column": location.end_column or location.column,
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }
+
+
+def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    return json.dumps([diagnostic_as_dict(d) for d in diagnostics], indent=2,
+                      ensure_ascii=False)
+
+
+def format_github(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
+    location = diagnostic.location
+    command = "error" if diagnostic.is_error else "warning"
+    properties = [f"file={_escape_property(location.path)}"]
+    if location.line > 0:
+        properties += [f"line={location.line}", f"col={location.column}"]
+    properties.append(f"title={_escape_property(f'wgec {diagnostic.code}')}")
+    message = diagnostic.message + (f" ({diagnostic.hint})" if diagnostic.hint else "")
+    return f"::{command} {','.join(properties)}::{_escape_data(message)}"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
