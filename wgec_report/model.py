@@ -38,8 +38,8 @@ class Text:
 
     def get(self, language: str, fallback: str) -> str:
         chosen = self.by_language.get(language) or self.by_language.get(fallback)
-        if chosen is None:  # the checker guarantees the original; keep rendering total anyway
-            chosen = next(iter(self.by_language.values()))
+        if chosen is None:  # only in sources with errors, which are never rendered
+            return next((t.value for t in self.by_language.values()), "")
         return chosen.value
 
     def __iter__(self) -> Iterator[LocatedText]:

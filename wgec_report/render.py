@@ -23,6 +23,7 @@ from .errors import Location, TemplateError, error
 from .model import Instrument, Level, Paragraph, Report, Section, Text
 from .refs import Citation, ParagraphSpan, RenderContext, format_spans, render_references
 from .resources import default_templates_dir
+from .sources import display_path
 
 MAIN_TEMPLATE = "report.md.j2"
 LANGUAGE_NAMES = {
@@ -112,20 +113,20 @@ def make_environment(project_templates: Path | None) -> jinja2.sandbox.Sandboxed
 
 def _template_position(exc: Exception) -> tuple[str, int | None]:
     """The template frame an error came from (Jinja compiles templates to Python)."""
+    # Jinja rewrites the traceback so that template frames carry the template's
+    # file name and line; the innermost one is where the error is.
     tb = exc.__traceback__
     found: tuple[str, int | None] = ("template", None)
     while tb is not None:
-        frame = tb.tb_frame
-        template_name = frame.f_globals.get("__jinja_template__")
-        if template_name is not None:
-            name = template_name.filename or template_name.name or "template"
-            found = (name, template_name.get_corresponding_lineno(tb.tb_lineno))
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".jinja", ".jinja2")):
+            found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
 
 
 def _template_error(filename: str, line: int | None, message: str) -> TemplateError:
-    location = Location(filename, line or 0, 1 if line else 0)
+    location = Location(display_path(Path(filename)), line or 0, 1 if line else 0)
     diagnostic = error(location, "template", message)
     return TemplateError(f"template error: {message}", [diagnostic])
 
@@ -187,6 +188,11 @@ class _View:
                 for c in r.characteristics
             ],
             "mapping": self.mapping(),
+            "organizations": [
+                {"id": o.id, "abbreviation": self.plain(o.abbreviation), "name": self.plain(o.name),
+                 "kind": o.kind}
+                for o in sorted(r.organizations, key=lambda o: self.text(o.abbreviation).lower())
+            ],
             "recommendations": [
                 {
                     "id": rec.id,

@@ -403,18 +403,21 @@ class Builder:
     # -- values --------------------------------------------------------------
 
     def _fields(self, node: MappingNode, allowed: Sequence[str], what: str) -> _Fields:
+        fields = _Fields(node, what)
         for key, _ in node.items:
             if key.value not in allowed:
+                close = difflib.get_close_matches(key.value, list(allowed), n=1, cutoff=0.6)
+                fields.misspelt.update(close)
                 self.diagnostics.append(
                     error(
                         key.location,
                         "unknown-key",
                         f"unknown key '{key.value}' in {what}",
-                        did_you_mean(key.value, allowed)
-                        or f"allowed keys: {', '.join(allowed)}",
+                        f"did you mean '{close[0]}'?" if close
+                        else f"allowed keys: {', '.join(allowed)}",
                     )
                 )
-        return _Fields(node)
+        return fields
 
     def _each(self, nodes: list[Node], make: Callable[[MappingNode], T | None]) -> list[T]:
         built: list[T] = []
@@ -438,7 +441,7 @@ class Builder:
         return []
 
     def _require(self, node: MappingNode, f: _Fields, key: str, what: str) -> None:
-        if key not in f.present:
+        if key not in f.present and key not in f.misspelt:
             self._missing(node, key, what)
 
     def _missing(self, node: MappingNode, key: str, what: str) -> None:
@@ -454,12 +457,18 @@ class Builder:
     def _text(self, f: _Fields, key: str, required: bool = False) -> Text | None:
         node = f.get(key)
         if node is None:
-            if required:
-                self._missing(f.node, key, "this entry")
-            return None
+            if not required:
+                return None
+            if key not in f.misspelt:  # a misspelt key is reported once, as unknown
+                self._missing(f.node, key, f.what)
+            # Keep the entity, so that its id still resolves: one missing name must
+            # not turn every reference to it into a second, misleading error.
+            return Text({}, f.node.location)
         text = self._text_value(node)
-        if text is None and required and not (isinstance(node, Scalar) and not node.is_null):
-            self.diagnostics.append(error(node.location, "missing-value", f"'{key}' is empty"))
+        if text is None and required:
+            if isinstance(node, Scalar) and node.is_null:
+                self.diagnostics.append(error(node.location, "missing-value", f"'{key}' is empty"))
+            return Text({}, node.location)
         return text
 
     def _text_value(self, node: Node) -> Text | None:
@@ -512,8 +521,8 @@ class Builder:
     def _id(self, f: _Fields, required: bool = True) -> str | None:
         node = f.get("id")
         if node is None:
-            if required:
-                self._missing(f.node, "id", "this entry")
+            if required and "id" not in f.misspelt:
+                self._missing(f.node, "id", f.what)
             return None
         text = self._plain_string(node)
         if text is None:
@@ -598,6 +607,8 @@ class Builder:
 @dataclass
 class _Fields:
     node: MappingNode
+    what: str  # "a level", for messages
+    misspelt: set[str] = field(default_factory=set)  # allowed keys an unknown key is close to
 
     def __post_init__(self) -> None:
         self.by_key = {key.value: (key, value) for key, value in self.node.items}

@@ -1,0 +1,55 @@
+"""Shared fixtures: the repository's default report, copied and built once per session."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the default report project, safe to edit."""
+    target = tmp_path / "project"
+    target.mkdir()
+    shutil.copytree(REPO / "sources", target / "sources")
+    return target
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default report built once into Markdown, DOCX and PDF."""
+    from wgec_report.build import build_project
+
+    out = tmp_path_factory.mktemp("built")
+    build_project(REPO, out_dir=out)
+    return out
+
+
+def normalize(text: str) -> str:
+    """Text compared across formats: no whitespace, hyphens or quote styles.
+
+    Line breaks, hyphenation and smart quotes differ between Markdown, Word
+    and a typeset PDF; the words must not.
+    """
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"[\s\-‐­]", "", text)
+
+
+def docx_paragraphs(path: Path, part: str = "word/document.xml") -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read(part))
+    return ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p")]
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)

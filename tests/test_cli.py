@@ -1,0 +1,162 @@
+"""The command line: every command, its exit codes and what it prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wgec_report import __version__
+from wgec_report.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.strip() == f"wgec, version {__version__}"
+
+
+@pytest.mark.parametrize("command", ["init", "check", "build"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Example:" in out
+    assert f"wgec {command}" in out
+
+
+def test_check_passes_on_the_default_report(project: Path) -> None:
+    code, out, _ = run("check", str(project))
+    assert code == 0
+    assert "checked 10 files: 7 sections, 3 levels with 21 focus areas" in out
+    assert "0 errors, 2 warnings" in out
+    assert "warning[empty-section]: section 'format' has no content yet" in out
+
+
+def test_strict_fails_on_warnings(project: Path) -> None:
+    code, _, _ = run("check", str(project), "--strict")
+    assert code == 1
+
+
+def test_check_reports_every_problem_located_with_the_source_line(project: Path) -> None:
+    levels = project / "sources" / "levels.yaml"
+    levels.write_text(levels.read_text().replace("  - id: content\n    name: Content",
+                                                 "  - id: content\n    nam: Content"))
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("organizations: [igf]", "organizations: [igff]"))
+    code, out, _ = run("check", str(project))
+    assert code == 1
+    lines = out.splitlines()
+    unknown_key = next(i for i, line in enumerate(lines) if "[unknown-key]" in line)
+    assert lines[unknown_key].endswith(":23:5: error[unknown-key]: unknown key 'nam' in a level")
+    assert lines[unknown_key + 1] == "  23 |     nam: Content"
+    assert lines[unknown_key + 2] == "     |     ^^^"
+    assert lines[unknown_key + 3] == "     = hint: did you mean 'name'?"
+    assert any(line.endswith("error[unknown-organization]: no organization with id 'igff'")
+               for line in lines)
+    assert "2 errors" in out
+
+
+def test_check_json_is_a_list_of_located_diagnostics(project: Path) -> None:
+    code, out, _ = run("check", str(project), "--format", "json")
+    assert code == 0
+    items = json.loads(out)
+    assert {item["code"] for item in items} == {"empty-section"}
+    assert set(items[0]) == {"path", "line", "column", "end_line", "end_column", "severity",
+                             "code", "message", "hint"}
+
+
+def test_check_github_format(project: Path) -> None:
+    code, out, _ = run("check", str(project), "--format", "github")
+    assert code == 0
+    assert out.splitlines()[0].startswith("::warning file=")
+    assert ",line=53,col=9,title=wgec empty-section::section 'format' has no content" in out
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("check", "--format", "xml")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_a_folder_without_sources_is_a_clear_error(tmp_path: Path) -> None:
+    code, out, _ = run("check", str(tmp_path))
+    assert code == 1
+    assert "error[no-sources]: no 'sources/' folder in" in out
+
+
+def test_init_then_check_then_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("init", "myreport")
+    assert code == 0, out
+    assert (tmp_path / "myreport" / "sources" / "sections" / "background.yaml").is_file()
+    assert (tmp_path / "myreport" / ".gitignore").read_text() == "/build/\n"
+    assert (tmp_path / "myreport" / "README.md").is_file()
+    monkeypatch.chdir(tmp_path / "myreport")
+    assert run("check")[0] == 0
+    code, out, _ = run("build", "--to", "docx")
+    assert code == 0, out
+    assert sorted(p.name for p in (tmp_path / "myreport" / "build").iterdir()) == ["report.docx"]
+    assert "wrote build/report.docx" in out
+    code, out, _ = run("build", "-o", str(tmp_path / "out"), "--to", "md,pdf")
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.md", "report.pdf"]
+
+
+def test_init_never_overwrites_sources(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path))[0] == 0
+    (tmp_path / "sources" / "report.yaml").write_text("title: Mine\n")
+    code, _, err = run("init", str(tmp_path))
+    assert code == 1
+    assert "already has a sources/ folder" in err
+    assert (tmp_path / "sources" / "report.yaml").read_text() == "title: Mine\n"
+
+
+def test_build_refuses_invalid_sources_and_keeps_earlier_outputs(project: Path) -> None:
+    assert run("build", str(project), "--to", "md")[0] == 0
+    output = project / "build" / "report.md"
+    before = output.read_bytes()
+    (project / "sources" / "mapping.yaml").write_text("mapping:\n  - level: nowhere\n")
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert "mapping.yaml:2:12: error[unknown-level]: no level with id 'nowhere'" in err
+    assert "error: the sources have 1 error; nothing was built" in err
+    assert output.read_bytes() == before
+    assert sorted(p.name for p in output.parent.iterdir()) == ["report.md"]  # no temp files
+
+
+def test_unknown_format_is_an_error(project: Path) -> None:
+    code, _, err = run("build", str(project), "--to", "odt")
+    assert code == 1
+    assert "unknown format 'odt'; choose from md, docx, pdf" in err
+
+
+def test_a_broken_template_is_located_and_leaves_outputs_alone(project: Path) -> None:
+    assert run("build", str(project), "--to", "md")[0] == 0
+    before = (project / "build" / "report.md").read_bytes()
+    (project / "templates").mkdir()
+    (project / "templates" / "characteristics.md.j2").write_text(
+        "{% for c in characteristics %}\n- {{ c.nmae }}\n{% endfor %}\n"
+    )
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert "characteristics.md.j2:2:1: error[template]:" in err
+    assert "has no attribute 'nmae'" in err
+    assert (project / "build" / "report.md").read_bytes() == before
+
+
+def test_a_project_template_overrides_the_default(project: Path) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / "characteristics.md.j2").write_text(
+        "{% for c in characteristics %}\n* Characteristic: {{ c.name }}\n{% endfor %}\n"
+    )
+    assert run("build", str(project), "--to", "md")[0] == 0
+    markdown = (project / "build" / "report.md").read_text()
+    assert "* Characteristic: Equal footing" in markdown
