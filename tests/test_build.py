@@ -1,0 +1,61 @@
+"""Builds never lose work: a failed conversion leaves every earlier output as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wgec_report.build import build_project, parse_formats
+from wgec_report.errors import ConversionError, WgecError
+
+
+def test_a_failed_conversion_replaces_nothing(project: Path) -> None:
+    build_project(project)
+    outputs = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    assert sorted(outputs) == ["report.docx", "report.md", "report.pdf"]
+    section = project / "sources" / "sections" / "introduction.yaml"
+    # An image outside the project: pandoc's sandbox refuses it with a warning,
+    # and warnings fail the build.
+    section.write_text(section.read_text() + "paragraphs:\n  - '![x](/etc/hostname)'\n")
+    with pytest.raises(ConversionError) as raised:
+        build_project(project, ["docx"])
+    assert "pandoc warned" in raised.value.message
+    with pytest.raises(ConversionError) as raised:
+        build_project(project, ["md", "pdf"])  # typst's root holds nothing else to read
+    assert "file not found" in raised.value.message
+    after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    assert after == outputs  # same files, same bytes, no temporary files left
+
+
+def test_outputs_go_to_the_folder_asked_for(project: Path, tmp_path: Path) -> None:
+    result = build_project(project, ["md"], tmp_path / "deep" / "out")
+    assert result.outputs == [tmp_path / "deep" / "out" / "report.md"]
+    assert not (project / "build").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_an_error(project: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(WgecError, match="is a file"):
+        build_project(project, ["md"], blocker)
+
+
+def test_formats_parse_from_lists_and_repeats() -> None:
+    assert parse_formats([]) == ["md", "docx", "pdf"]
+    assert parse_formats(["pdf,md", "md", " DOCX "]) == ["pdf", "md", "docx"]
+    with pytest.raises(WgecError, match="unknown format 'html'"):
+        parse_formats(["html"])
+
+
+def test_user_text_is_never_run_as_a_template(project: Path) -> None:
+    characteristics = project / "sources" / "characteristics.yaml"
+    characteristics.write_text(
+        characteristics.read_text().replace("name: Equal footing", "name: '{{ 7*7 }} {% for %}'")
+    )
+    build_project(project, ["md", "pdf"])
+    markdown = (project / "build" / "report.md").read_text()
+    assert "\\{\\{ 7\\*7 \\}\\} \\{% for %\\}" in markdown
+    from .conftest import pdf_text
+
+    assert "{{ 7*7 }} {% for %}" in pdf_text(project / "build" / "report.pdf")

@@ -1,0 +1,99 @@
+"""The inline reference syntax: parsing, footnote placement, rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from wgec_report.refs import (
+    Citation,
+    InternalRef,
+    ParagraphSpan,
+    RenderContext,
+    find_references,
+    format_spans,
+    parse_locator,
+    render_references,
+)
+from wgec_report.render import escape_markdown
+
+CONTEXT = RenderContext(
+    instrument_titles={"tunis-agenda": "Tunis Agenda for the Information Society",
+                       "res": "General Assembly resolution 70/125"},
+    recommendation_numbers={"un-body": 3},
+    section_numbers={"scope": "2.1"},
+)
+
+
+@pytest.mark.parametrize(
+    ("locator", "spans"),
+    [
+        ("69", (ParagraphSpan(69, 69),)),
+        ("69-71", (ParagraphSpan(69, 71),)),
+        ("69–71", (ParagraphSpan(69, 71),)),
+        ("35(a),35(d)", (ParagraphSpan(35, 35, "a"), ParagraphSpan(35, 35, "d"))),
+        ("64, 65", (ParagraphSpan(64, 64), ParagraphSpan(65, 65))),
+    ],
+)
+def test_locators(locator: str, spans: tuple[ParagraphSpan, ...]) -> None:
+    assert parse_locator(locator) == spans
+
+
+@pytest.mark.parametrize("locator", ["", "abc", "71-69", "35(A)", "35()", "1-2-3", "35(a"])
+def test_malformed_locators(locator: str) -> None:
+    assert parse_locator(locator) is None
+
+
+@pytest.mark.parametrize(
+    ("locator", "text"),
+    [
+        ("69", "para. 69"),
+        ("69-71", "paras. 69–71"),
+        ("35(a),35(d)", "para. 35 (a) and (d)"),
+        ("64,65", "paras. 64 and 65"),
+        ("35(a),58,70", "paras. 35 (a), 58 and 70"),
+    ],
+)
+def test_spans_read_as_un_citations(locator: str, text: str) -> None:
+    spans = parse_locator(locator)
+    assert spans is not None
+    assert format_spans(spans) == text
+
+
+def test_find_references_parses_groups_and_reports_problems() -> None:
+    groups = list(find_references(
+        "See [@rec:un-body], [@tunis-agenda:69; @res:65] and [@oops] but not \\[@rec:x]."
+    ))
+    assert [g.raw for g in groups] == ["[@rec:un-body]", "[@tunis-agenda:69; @res:65]", "[@oops]"]
+    assert groups[0].references == (InternalRef("rec", "un-body"),)
+    assert groups[1].references == (
+        Citation("tunis-agenda", (ParagraphSpan(69, 69),)),
+        Citation("res", (ParagraphSpan(65, 65),)),
+    )
+    assert "is not a reference" in groups[2].problem
+
+
+def render(text: str) -> str:
+    return render_references(text, CONTEXT, escape_markdown)
+
+
+def test_citation_becomes_a_footnote_after_the_punctuation() -> None:
+    assert render("issues [@tunis-agenda:69]. Next") == (
+        "issues.^[Tunis Agenda for the Information Society, para. 69.] Next"
+    )
+
+
+def test_several_citations_share_one_footnote() -> None:
+    assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
+        "text^[Tunis Agenda for the Information Society, paras. 69–71; "
+        "General Assembly resolution 70/125, paras. 64 and 65.]"
+    )
+
+
+def test_internal_references_become_links() -> None:
+    assert render("see [@rec:un-body] and [@sec:scope].") == (
+        "see [recommendation 3](#rec-un-body) and [section 2.1](#sec-scope)."
+    )
+
+
+def test_escaped_reference_stays_literal() -> None:
+    assert render("write \\[@rec:un-body] to link") == "write \\[@rec:un-body] to link"
