@@ -160,3 +160,22 @@ def test_a_project_template_overrides_the_default(project: Path) -> None:
     assert run("build", str(project), "--to", "md")[0] == 0
     markdown = (project / "build" / "report.md").read_text()
     assert "* Characteristic: Equal footing" in markdown
+
+
+def test_check_does_not_import_the_heavy_parts(project: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from wgec_report.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(project)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "heavy = sorted(m for m in ('jinja2', 'typst', 'pypandoc') if m in sys.modules)\n"
+        "print('heavy:' + ','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip().splitlines()[-1] == "heavy:"
