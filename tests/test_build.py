@@ -59,3 +59,22 @@ def test_user_text_is_never_run_as_a_template(project: Path) -> None:
     from .conftest import pdf_text
 
     assert "{{ 7*7 }} {% for %}" in pdf_text(project / "build" / "report.pdf")
+
+
+def test_links_to_recommendations_and_sections_work_in_every_format(project: Path) -> None:
+    section = project / "sources" / "sections" / "introduction.yaml"
+    section.write_text(
+        section.read_text()
+        + "paragraphs:\n"
+        + "  - See [@rec:association-with-igf], [@sec:background] and [@sec:format].\n"
+    )
+    build_project(project)
+    markdown = (project / "build" / "report.md").read_text()
+    assert ("See [recommendation 8](#rec-association-with-igf), [section 2](#sec-background) "
+            "and [section 2.2](#sec-format).") in markdown
+    from .conftest import docx_paragraphs, pdf_text
+
+    assert any(p.startswith("See recommendation 8, section 2 and section 2.2.")
+               for p in docx_paragraphs(project / "build" / "report.docx"))
+    assert "See recommendation 8, section 2 and section 2.2." in pdf_text(
+        project / "build" / "report.pdf")

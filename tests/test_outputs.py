@@ -75,7 +75,7 @@ def test_markdown_has_sections_tables_and_numbered_recommendations(built: Path) 
         "3. Recommendations",
     ]
     assert markdown.startswith("---\ntitle: ")
-    numbers = re.findall(r"^(\d+)\. \[\]\{#rec-", markdown, flags=re.M)
+    numbers = re.findall(r"^(\d+)\.\s+::: \{#rec-", markdown, flags=re.M)
     assert numbers == [str(n) for n in range(1, 11)]
     assert "| Social-economic development level | UNGIS, UNCTAD, UNDP, ITU" in markdown
     assert "^[Tunis Agenda for the Information Society, para. 69.]" in markdown

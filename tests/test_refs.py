@@ -97,3 +97,21 @@ def test_internal_references_become_links() -> None:
 
 def test_escaped_reference_stays_literal() -> None:
     assert render("write \\[@rec:un-body] to link") == "write \\[@rec:un-body] to link"
+
+
+def test_references_in_code_spans_are_left_alone() -> None:
+    assert list(find_references("write `[@rec:x]` to link")) == []
+    assert render("write ``[@rec:un-body]`` here") == "write ``[@rec:un-body]`` here"
+
+
+def test_spaces_after_commas_in_a_locator_are_allowed() -> None:
+    (group,) = find_references("[@tunis-agenda:35(a), 35(d)]")
+    assert group.problem == ""
+    assert group.references == (
+        Citation("tunis-agenda", (ParagraphSpan(35, 35, "a"), ParagraphSpan(35, 35, "d"))),
+    )
+
+
+def test_a_reference_broken_across_lines_is_a_located_problem() -> None:
+    (group,) = find_references("as [@tunis-\nagenda:69] says")
+    assert "is not a reference" in group.problem

@@ -377,7 +377,8 @@ class _Checker:
         self.used_organizations.add(ref.id)
         if column == "forums" and organization.kind != "forum":
             yield warning(ref.location, "mapping-column",
-                          f"'{ref.id}' is a {organization.kind}, listed among the forums")
+                          f"'{ref.id}' is not a forum (its kind is {organization.kind}), "
+                          "but is listed among the forums")
         if column == "agencies" and organization.kind == "forum":
             yield warning(ref.location, "mapping-column",
                           f"'{ref.id}' is a forum, listed among the UN agencies")

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 INTERNAL_KINDS = ("rec", "sec")
-REF_GROUP = re.compile(r"\[@([^\[\]\n]*)\]")
+REF_GROUP = re.compile(r"\[@([^\[\]]*)\]")  # may span lines; whitespace makes it invalid
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_TARGET = re.compile(rf"(?P<kind>{_ID}):(?P<target>[^\s;]+)\Z")
+_TARGET = re.compile(rf"(?P<kind>{_ID}):(?P<target>[^;]+)\Z")
 _SPAN = re.compile(r"(?P<first>[0-9]+)(?:[-–](?P<last>[0-9]+)|\((?P<sub>[a-z]{1,4})\))?\Z")
 _CLOSING_PUNCTUATION = ".,;:!?"
 
@@ -92,6 +93,7 @@ def parse_target(text: str) -> Reference | str:
         )
     kind, target = match["kind"], match["target"]
     if kind in INTERNAL_KINDS:
+        target = target.strip()
         if not re.fullmatch(_ID, target):
             return f"'{target}' is not a valid id"
         return InternalRef(kind, target)
@@ -102,9 +104,12 @@ def parse_target(text: str) -> Reference | str:
 
 
 def find_references(text: str) -> Iterator[RefGroup]:
+    code = [m.span() for m in CODE_SPAN.finditer(text)] if "`" in text else []
     for match in REF_GROUP.finditer(text):
         if match.start() > 0 and text[match.start() - 1] == "\\":
             continue  # `\[@...]` is literal text
+        if any(start <= match.start() < end for start, end in code):
+            continue  # inside `code`, shown as written
         raw = match.group(0)
         parts = match.group(1).split(";")
         references: list[Reference] = []

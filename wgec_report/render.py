@@ -146,7 +146,8 @@ class _View:
         self.context = RenderContext(
             instrument_titles={i.id: self.plain(i.title) for i in report.instruments},
             recommendation_numbers=self.recommendation_numbers,
-            section_numbers=self.section_numbers,
+            # "section 2", not "section 2.": the heading's period is typography.
+            section_numbers={k: v.rstrip(".") for k, v in self.section_numbers.items()},
         )
 
     def text(self, value: Text | None) -> str:
@@ -198,7 +199,7 @@ class _View:
                     "id": rec.id,
                     "number": self.recommendation_numbers[rec.id],
                     # `{#` opens a Jinja comment, so the anchor comes ready-made.
-                    "anchor": f"[]{{#rec-{rec.id}}}",
+                    "anchor": f"::: {{#rec-{rec.id} .recommendation}}",
                     "text": self.prose(rec.text),
                     "status": rec.status,
                 }
@@ -243,7 +244,7 @@ class _View:
 
     def _quoted_blocks(self, instrument: Instrument, spans: tuple[ParagraphSpan, ...]
                        ) -> Iterator[str]:
-        previous_label = ""
+        previous: tuple[int, str] | None = None  # the last quoted subparagraph
         for span in spans:
             for number in span.numbers():
                 paragraph = instrument.paragraph(number)
@@ -257,9 +258,9 @@ class _View:
                 chosen = paragraph.subparagraph(span.sub)
                 if chosen is None:
                     continue
-                if previous_label and ord(chosen.label[0]) - ord(previous_label[0]) > 1:
+                if previous is not None and _skips_subparagraphs(previous, number, chosen.label):
                     yield "…"  # subparagraphs left out between the quoted ones
-                previous_label = chosen.label
+                previous = (number, chosen.label)
                 yield f"\\({chosen.label}) {self.plain(chosen.text)}"
 
     def level(self, level: Level) -> dict[str, Any]:
@@ -297,3 +298,11 @@ def _number_sections(sections: list[Section], prefix: str = "") -> Iterator[tupl
         number = f"{prefix}{index}"
         yield section.id, (f"{number}." if not prefix else number)
         yield from _number_sections(list(section.subsections), f"{number}.")
+
+
+def _skips_subparagraphs(previous: tuple[int, str], number: int, label: str) -> bool:
+    """Whether (a) then (d) of one paragraph leave letters out between them."""
+    last_number, last_label = previous
+    if last_number != number or len(label) != 1 or len(last_label) != 1:
+        return False
+    return ord(label) - ord(last_label) > 1

@@ -51,6 +51,7 @@ from .sources import (
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 INTEGER_PATTERN = re.compile(r"[0-9]+\Z")
 LABEL_PATTERN = re.compile(r"[a-z]{1,4}\Z")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 T = TypeVar("T")
 
 # One entry per kind of source file: the file name (without .yaml) and the
@@ -205,9 +206,16 @@ class Builder:
         f = self._fields(root, REPORT_KEYS, "the report")
         original = self._language(f.get("original_language")) or "en"
         self.original_language = original
-        languages = tuple(
-            lang for n in self._items(f.get("languages")) if (lang := self._language(n))
-        ) or (original,)
+        language_nodes = self._items(f.get("languages"))
+        languages = tuple(lang for n in language_nodes if (lang := self._language(n))) or (
+            original,
+        )
+        if language_nodes and original not in languages:
+            self.diagnostics.append(
+                error(f.location_of("languages"), "bad-language",
+                      f"the original language '{original}' is not among the report's languages",
+                      f"add {original} to 'languages'")
+            )
         title = self._text(f, "title", required=True)
         order = tuple(self._ref(n) for n in self._items(f.get("sections")))
         self._require(root, f, "sections", "the report")
@@ -321,7 +329,10 @@ class Builder:
             text, quote = self._text(f, "text"), self._plain_string(f.get("quote"))
             ident = self._id(f, required=False)
             if (text is None) == (quote is None):
-                if "text" not in f.present and "quote" not in f.present:
+                if f.get("text") is not None and text is None:
+                    self.diagnostics.append(error(f.location_of("text"), "missing-value",
+                                                  "'text' is empty"))
+                elif "text" not in f.present and "quote" not in f.present:
                     self.diagnostics.append(
                         error(node.location, "missing-key",
                               "a paragraph needs either 'text' or 'quote'")
@@ -334,7 +345,12 @@ class Builder:
                 return None
             return Paragraph(location=node.location, id=ident, text=text, quote=quote)
         text = self._text_value(node)
-        return Paragraph(location=node.location, text=text) if text else None
+        if text is None:
+            if isinstance(node, Scalar):  # `- ` with nothing after it
+                self.diagnostics.append(error(node.location, "missing-value",
+                                              "empty paragraph", "remove the empty `-` line"))
+            return None
+        return Paragraph(location=node.location, text=text)
 
     def _level(self, node: MappingNode) -> Level | None:
         f = self._fields(node, LEVEL_KEYS, "a level")
@@ -441,8 +457,12 @@ class Builder:
         return []
 
     def _require(self, node: MappingNode, f: _Fields, key: str, what: str) -> None:
-        if key not in f.present and key not in f.misspelt:
-            self._missing(node, key, what)
+        value = f.get(key)
+        if value is None:
+            if key not in f.misspelt:
+                self._missing(node, key, what)
+        elif isinstance(value, Scalar) and (value.is_null or not value.value.strip()):
+            self.diagnostics.append(error(value.location, "missing-value", f"'{key}' is empty"))
 
     def _missing(self, node: MappingNode, key: str, what: str) -> None:
         self.diagnostics.append(
@@ -465,9 +485,9 @@ class Builder:
             # not turn every reference to it into a second, misleading error.
             return Text({}, f.node.location)
         text = self._text_value(node)
+        if required and isinstance(node, Scalar) and (node.is_null or not node.value.strip()):
+            self.diagnostics.append(error(node.location, "missing-value", f"'{key}' is empty"))
         if text is None and required:
-            if isinstance(node, Scalar) and node.is_null:
-                self.diagnostics.append(error(node.location, "missing-value", f"'{key}' is empty"))
             return Text({}, node.location)
         return text
 
@@ -594,6 +614,8 @@ class Builder:
         if text is None:
             return None
         try:
+            if not DATE_PATTERN.match(text.value):
+                raise ValueError(text.value)  # fromisoformat also takes 20240105 and weeks
             datetime.date.fromisoformat(text.value)
         except ValueError:
             self.diagnostics.append(

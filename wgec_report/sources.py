@@ -252,7 +252,7 @@ class _Composer:
             return Scalar(location, start, end, "", True)
         if event.anchor is not None:
             self._reject_alias(location, event.anchor, used=False)
-        if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
+        if event.tag is not None:
             self.diagnostics.append(
                 error(
                     location,
