@@ -5,12 +5,11 @@ Imports nothing heavy: `wgec check` runs on every push and must start fast.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import Diagnostic, Location, error, sorted_diagnostics, warning
+from .errors import Diagnostic, Location, error, sorted_diagnostics, warning, whole_file
 from .model import (
     INSERTS,
     Instrument,
@@ -119,15 +118,16 @@ class _Checker:
                     f"'{instrument.id}' is reserved for [@{instrument.id}:...] references",
                     "choose another id for the instrument",
                 )
-            numbers = Counter(p.number for p in instrument.paragraphs)
+            first_numbers: dict[int, Location] = {}
             for paragraph in instrument.paragraphs:
-                if numbers[paragraph.number] > 1:
-                    numbers[paragraph.number] = 0  # report each number once
+                if paragraph.number in first_numbers:
                     yield error(
                         paragraph.location,
                         "duplicate-id",
-                        f"paragraph {paragraph.number} of '{instrument.id}' is listed twice",
+                        f"paragraph {paragraph.number} of '{instrument.id}' is already listed "
+                        f"at {first_numbers[paragraph.number]}",
                     )
+                first_numbers.setdefault(paragraph.number, paragraph.location)
 
     # -- sections ------------------------------------------------------------
 
@@ -135,7 +135,7 @@ class _Checker:
         top_level = {s.id: s for s in self.report.sections}
         seen: set[str] = set()
         for ref in self.report.meta.section_order:
-            if ref.id not in top_level:
+            if ref.id not in top_level and ref.id not in self.report.section_files:
                 yield error(
                     ref.location,
                     "unknown-section",
@@ -184,16 +184,18 @@ class _Checker:
                 for paragraph in section.paragraphs:
                     if paragraph.quote is not None:
                         yield from self._quote(paragraph.quote)
-        present = {
-            "focus-areas": bool(self.report.levels),
-            "characteristics": bool(self.report.characteristics),
-            "mapping": bool(self.report.mapping),
-            "recommendations": bool(self.report.recommendations),
+        r = self.report
+        first_of_kind = {
+            "focus-areas": r.levels[0].location if r.levels else None,
+            "characteristics": r.characteristics[0].location if r.characteristics else None,
+            "mapping": r.mapping[0].location if r.mapping else None,
+            "recommendations": r.recommendations[0].location if r.recommendations else None,
         }
         for kind in INSERTS:
-            if present[kind] and kind not in inserted:
+            where = first_of_kind[kind]
+            if where is not None and kind not in inserted:
                 yield warning(
-                    self.report.meta.location,
+                    whole_file(where.path),
                     "not-shown",
                     f"the report has {kind.replace('-', ' ')} but no section shows them",
                     f"add 'insert: {kind}' to a section",
@@ -227,10 +229,9 @@ class _Checker:
 
     def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:
         for group in find_references(located.value):
-            location = self._locate(located, group.raw)
+            location = self._locate(located, group.start)
             if group.problem:
                 yield error(location, "bad-reference", group.problem)
-                continue
             for ref in group.references:
                 if isinstance(ref, InternalRef):
                     yield from self._internal(ref, location)
@@ -296,10 +297,19 @@ class _Checker:
                         "add its 'text' in instruments.yaml",
                     )
 
-    def _locate(self, located: LocatedText, needle: str) -> Location:
-        """Where `needle` sits inside a scalar, found in the file text; else the scalar itself."""
+    def _locate(self, located: LocatedText, offset: int) -> Location:
+        """Where the `[@` at `offset` of a scalar's value sits in its file.
+
+        Folding and quoting change a scalar's text, but each `[@` is written
+        as is: the n-th one in the value is the n-th one in the source.
+        """
         text = self.report.texts.get(located.location.path, "")
-        found = text.find(needle, located.start, max(located.end, located.start))
+        nth = located.value.count("[@", 0, offset)
+        found = text.find("[@", located.start, located.end)
+        for _ in range(nth):
+            if found < 0:
+                break
+            found = text.find("[@", found + 1, located.end)
         if found < 0:
             return located.location
         return location_in_text(located.location.path, text, found)

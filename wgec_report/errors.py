@@ -21,7 +21,7 @@ class Location:
     """A place in a source file; line and column are 1-based, as editors count."""
 
     path: str
-    line: int = 0
+    line: int = 0  # 0: the diagnostic is about a folder, not a place in a file
     column: int = 0
     end_line: int = 0
     end_column: int = 0
@@ -30,6 +30,11 @@ class Location:
         if self.line <= 0:
             return self.path
         return f"{self.path}:{self.line}:{self.column}"
+
+
+def whole_file(path: str) -> Location:
+    """A diagnostic about a whole file points at its start, where editors can show it."""
+    return Location(path, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,9 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
-        return (loc.path, loc.line, loc.column, self.code)
+        return (loc.path, loc.line, loc.column, self.code, self.message)
 
     def headline(self) -> str:
         """`path:line:col: severity[code]: message`, the form editors and CI parse."""

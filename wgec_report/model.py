@@ -198,6 +198,9 @@ class Report:
     mapping: tuple[MappingRow, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict)  # display path -> file text
+    # Ids (file names) of every file in sections/, including ones that failed to load:
+    # a section whose file is broken is reported there, not as missing.
+    section_files: frozenset[str] = frozenset()
 
     def ordered_sections(self) -> list[Section]:
         """Top-level sections in the report's order (unknown ids skipped; `check` reports them)."""

@@ -104,29 +104,51 @@ def parse_target(text: str) -> Reference | str:
 
 
 def find_references(text: str) -> Iterator[RefGroup]:
+    """Every `[@...]` group of a text, in order; unclosed ones come with a problem."""
+    if "[@" not in text:
+        return
     code = [m.span() for m in CODE_SPAN.finditer(text)] if "`" in text else []
-    for match in REF_GROUP.finditer(text):
-        if match.start() > 0 and text[match.start() - 1] == "\\":
-            continue  # `\[@...]` is literal text
-        if any(start <= match.start() < end for start, end in code):
-            continue  # inside `code`, shown as written
-        raw = match.group(0)
-        parts = match.group(1).split(";")
-        references: list[Reference] = []
-        problem = ""
-        for index, part in enumerate(parts):
-            part = part.strip()
-            if index > 0:
-                if not part.startswith("@"):
-                    problem = f"each reference in '{raw}' starts with '@'"
-                    break
-                part = part[1:]
-            parsed = parse_target(part)
-            if isinstance(parsed, str):
-                problem = parsed
-                break
-            references.append(parsed)
-        yield RefGroup(match.start(), match.end(), raw, tuple(references), problem)
+
+    def is_literal(position: int) -> bool:
+        escaped = position > 0 and text[position - 1] == "\\"  # `\[@...]` is literal text
+        return escaped or any(start <= position < end for start, end in code)
+
+    groups = [m for m in REF_GROUP.finditer(text) if not is_literal(m.start())]
+    starts = {m.start() for m in groups}
+    never_closed = "'[@' opens a reference that is never closed with ']'"
+    unclosed = [
+        RefGroup(i, i + 2, "[@", (), never_closed)
+        for i in _occurrences(text, "[@")
+        if i not in starts and not is_literal(i)
+        and not any(m.start() < i < m.end() for m in groups)
+    ]
+    parsed = [_parse_group(m.start(), m.end(), m.group(0), m.group(1)) for m in groups]
+    yield from sorted(parsed + unclosed, key=lambda g: g.start)
+
+
+def _occurrences(text: str, needle: str) -> Iterator[int]:
+    position = text.find(needle)
+    while position >= 0:
+        yield position
+        position = text.find(needle, position + 1)
+
+
+def _parse_group(start: int, end: int, raw: str, inner: str) -> RefGroup:
+    references: list[Reference] = []
+    problem = ""
+    for index, part in enumerate(inner.split(";")):
+        part = part.strip()
+        if index > 0:
+            if not part.startswith("@"):
+                problem = problem or f"each reference in '{raw}' starts with '@'"
+                continue
+            part = part[1:]
+        result = parse_target(part)
+        if isinstance(result, str):
+            problem = problem or result
+        else:
+            references.append(result)  # the good ones still count: cited, and checked
+    return RefGroup(start, end, raw, tuple(references), problem)
 
 
 def format_spans(spans: tuple[ParagraphSpan, ...]) -> str:

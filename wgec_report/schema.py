@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TypeVar
 
-from .errors import Diagnostic, Location, error
+from .errors import Diagnostic, Location, error, whole_file
 from .model import (
     INSERTS,
     LANGUAGES,
@@ -113,7 +113,7 @@ class Builder:
         ):
             self.diagnostics.append(
                 error(
-                    Location(display_path(self.sources.project / "sources" / "report.yaml")),
+                    whole_file(display_path(self.sources.project / "sources" / "report.yaml")),
                     "missing-file",
                     "the report metadata file sources/report.yaml is missing",
                     "run `wgec init` for a complete example",
@@ -137,6 +137,10 @@ class Builder:
             mapping=tuple(self._each(lists["mapping"], self._mapping_row)),
             recommendations=tuple(self._each(lists["recommendations"], self._recommendation)),
             texts={s.display: s.text for s in self.sources.files},
+            section_files=frozenset(
+                PurePosixPath(s.relative).stem for s in self.sources.files
+                if s.relative.startswith("sections/")
+            ),
         )
 
     def _kind_of(self, source: SourceFile, seen: dict[str, SourceFile]) -> str | None:
@@ -147,10 +151,10 @@ class Builder:
         if path.stem not in known:
             self.diagnostics.append(
                 error(
-                    Location(source.display),
+                    whole_file(source.display),
                     "unknown-source-file",
                     f"'{path.name}' is not a kind of source file wgec knows",
-                    did_you_mean(path.stem, known)
+                    did_you_mean(path.stem + ".yaml", [k + ".yaml" for k in known])
                     or f"source files are {', '.join(k + '.yaml' for k in known)} and "
                     "sections/*.yaml",
                 )
@@ -159,7 +163,7 @@ class Builder:
         if path.stem in seen:
             self.diagnostics.append(
                 error(
-                    Location(source.display),
+                    whole_file(source.display),
                     "duplicate-file",
                     f"{seen[path.stem].display} already holds the {path.stem}",
                     "merge the two files into one",
@@ -505,7 +509,7 @@ class Builder:
                         error(
                             key.location,
                             "bad-language",
-                            f"'{key.value}' is not a language code",
+                            f"'{key.value}' is not one of the six UN languages",
                             did_you_mean(key.value, LANGUAGES)
                             or f"text is keyed by language: {', '.join(LANGUAGES)}",
                         )

@@ -9,6 +9,7 @@ business, not this module's.
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, Location, error
+from .errors import Diagnostic, Location, error, whole_file
 
 SOURCES_DIR = "sources"
 SECTIONS_DIR = "sections"
@@ -104,6 +105,25 @@ def location_in_text(display: str, text: str, offset: int) -> Location:
     return Location(display, line, column)
 
 
+class LineIndex:
+    """Character offset to line and column, counting lines as editors do (at `\n` only).
+
+    libyaml's own marks also break lines at U+2028, U+2029 and U+0085, which
+    text pasted from Word or PDF contains; their line numbers would then be off.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0]
+        position = text.find("\n")
+        while position >= 0:
+            self.starts.append(position + 1)
+            position = text.find("\n", position + 1)
+
+    def line_and_column(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
 def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     """The YAML files of a project: `sources/*.yaml` and `sources/sections/*.yaml`."""
     sources_dir = project / SOURCES_DIR
@@ -124,7 +144,7 @@ def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]
         if not path.resolve().is_relative_to(project_real):
             problems.append(
                 error(
-                    Location(display),
+                    whole_file(display),
                     "outside-project",
                     "this file links to a place outside the project folder",
                     "copy the file into sources/ instead of linking to it",
@@ -156,11 +176,15 @@ def load_file(source: SourceFile) -> list[Diagnostic]:
     try:
         data = source.path.read_bytes()
     except OSError as exc:
-        return [error(Location(source.display), "unreadable", f"cannot read file: {exc.strerror}")]
+        return [error(whole_file(source.display), "unreadable",
+                      f"cannot read file: {exc.strerror}")]
     text, problem = decode_source(source.display, data)
     if problem is not None:
         return [problem]
     source.text = text
+    separators = list(_unicode_line_breaks(source.display, text))
+    if separators:
+        return separators  # YAML would read them as line breaks and misplace everything after
     composer = _Composer(source.display, text)
     source.root = composer.compose()
     return composer.diagnostics
@@ -190,6 +214,27 @@ def decode_source(display: str, data: bytes) -> tuple[str, Diagnostic | None]:
         )
 
 
+_UNICODE_LINE_BREAKS = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR",
+                        "\u0085": "NEXT LINE"}
+
+
+def _unicode_line_breaks(display: str, text: str) -> Iterator[Diagnostic]:
+    """U+2028 and friends, usually pasted from Word or a PDF: located errors."""
+    if not any(c in text for c in _UNICODE_LINE_BREAKS):
+        return
+    lines = LineIndex(text)
+    for offset, character in enumerate(text):
+        name = _UNICODE_LINE_BREAKS.get(character)
+        if name is not None:
+            line, column = lines.line_and_column(offset)
+            yield error(
+                Location(display, line, column),
+                "bad-character",
+                f"U+{ord(character):04X} {name}: YAML reads it as a line break",
+                "replace it with a space or a real line break (it often comes from pasted text)",
+            )
+
+
 class _Composer:
     """Turns parser events into located nodes, collecting every problem on the way."""
 
@@ -197,6 +242,7 @@ class _Composer:
         self.display = display
         self.text = text
         self.diagnostics: list[Diagnostic] = []
+        self.lines = LineIndex(text)
         self.parser = _EventLoader(text)
 
     def compose(self) -> Node | None:
@@ -205,9 +251,10 @@ class _Composer:
         except yaml.MarkedYAMLError as exc:
             self.diagnostics.append(self._syntax_error(exc))
         except yaml.reader.ReaderError as exc:
+            line, column = self.lines.line_and_column(exc.position)
             self.diagnostics.append(
                 error(
-                    location_in_text(self.display, self.text, exc.position),
+                    Location(self.display, line, column),
                     "yaml-syntax",
                     f"character U+{exc.character:04X} is not allowed in YAML"
                     if isinstance(exc.character, int)
@@ -257,7 +304,7 @@ class _Composer:
                 error(
                     location,
                     "yaml-tag",
-                    f"YAML tags are not allowed (found '{event.tag}')",
+                    f"YAML tags are not allowed (found '{_shorthand(event.tag)}')",
                     "remove the tag; sources hold plain text, lists and mappings only",
                 )
             )
@@ -321,29 +368,36 @@ class _Composer:
 
     def _location(self, start: Any, end: Any = None) -> Location:
         end = end or start
-        return Location(self.display, start.line + 1, start.column + 1, end.line + 1,
-                        end.column + 1)
+        line, column = self.lines.line_and_column(start.index)
+        end_line, end_column = self.lines.line_and_column(end.index)
+        return Location(self.display, line, column, end_line, end_column)
 
     def _span(self, location: Location, end_event: Any) -> Location:
-        end = end_event.end_mark
-        return Location(location.path, location.line, location.column, end.line + 1,
-                        end.column + 1)
+        end_line, end_column = self.lines.line_and_column(end_event.end_mark.index)
+        return Location(location.path, location.line, location.column, end_line, end_column)
 
     def _syntax_error(self, exc: yaml.MarkedYAMLError) -> Diagnostic:
-        mark = exc.problem_mark or exc.context_mark
-        location = self._location(mark) if mark is not None else Location(self.display)
+        mark: Any = exc.problem_mark or exc.context_mark
+        context: Any = exc.context_mark
         problem = exc.problem or "invalid YAML"
         hint = ""
-        if mark is not None and 0 <= mark.index < len(self.text) and self.text[mark.index] == "\t":
+        if mark is None:
+            return error(whole_file(self.display), "yaml-syntax", problem)
+        if 0 <= mark.index < len(self.text) and self.text[mark.index] == "\t":
             problem = "tab character where YAML expects indentation or a value"
             hint = "indent with spaces; YAML does not allow tabs for indentation"
-        elif exc.context:
-            hint = f"{exc.context}" + (
-                f" at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
-                if exc.context_mark is not None
-                else ""
-            )
-        return error(location, "yaml-syntax", problem, hint)
+        elif context is not None and not self.text[mark.index:].strip():
+            # Ran off the end of the file: the fix is where the bracket or quote opened.
+            opened = self._location(context)
+            return error(opened, "yaml-syntax", f"{exc.context} that is never closed",
+                         f"the file ends before it is closed ({problem})")
+        elif problem == "mapping values are not allowed here":
+            hint = "a value that contains ': ' must be quoted"
+        elif exc.context and context is not None:
+            line, column = self.lines.line_and_column(context.index)
+            if (line, column) != self.lines.line_and_column(mark.index):
+                hint = f"{exc.context} at line {line}, column {column}"
+        return error(self._location(mark), "yaml-syntax", problem, hint)
 
 
 class _TooDeep(yaml.MarkedYAMLError):
@@ -365,3 +419,9 @@ def _key_identity(key: Scalar) -> object:
     if tag == "tag:yaml.org,2002:null":
         return ("null",)
     return ("str", key.value)
+
+
+def _shorthand(tag: str) -> str:
+    """`tag:yaml.org,2002:python/object` as its author wrote it: `!!python/object`."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
