@@ -71,6 +71,10 @@ class _Checker:
         self.organizations = {o.id: o for o in report.organizations}
         self.levels = {level.id: level for level in report.levels}
         self.focus_areas = {f.id: f for f in report.focus_areas()}
+        self.recommendations_shown = any(
+            ref.id == "recommendations" for top in report.sections for s in top.walk()
+            for ref in s.inserts
+        )
         self.cited: set[str] = set()
         self.used_organizations: set[str] = set()
 
@@ -254,6 +258,14 @@ class _Checker:
                 "unknown-reference",
                 f"no {what} with id '{ref.target}'",
                 did_you_mean(ref.target, list(targets)),
+            )
+        elif ref.kind == "rec" and not self.recommendations_shown:
+            yield error(
+                location,
+                "unknown-reference",
+                f"recommendation '{ref.target}' is not in the document: no section shows "
+                "the recommendations, so the link would lead nowhere",
+                "add 'insert: recommendations' to a section",
             )
 
     def _unknown_instrument(self, location: Location, ident: str) -> Diagnostic:
