@@ -208,9 +208,8 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
     out.print(table)
     for path in result.outputs:
         out.print(f"[green]✓[/] wrote {escape(str(path))}")
-    total = sum(step.seconds for step in result.steps)
     out.print(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} "
-              f"in {total:.2f} s")
+              f"in {result.seconds:.2f} s")
 
 
 if __name__ == "__main__":  # pragma: no cover
