@@ -1,0 +1,98 @@
+"""Every rule `wgec check` applies: a stable code, its severity and what it means.
+
+Codes are part of the interface (JSON, SARIF, editors, `docs/rules.md`):
+never rename one. A test keeps this table and the code that raises the
+diagnostics in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import Severity
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    summary: str
+    group: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+RULES: tuple[Rule, ...] = (
+    # Files and YAML
+    Rule("no-sources", E, "The project has a sources/ folder.", "files"),
+    Rule("missing-file", E, "sources/report.yaml exists.", "files"),
+    Rule("unknown-source-file", E, "Every file in sources/ is a known kind of source file.",
+         "files"),
+    Rule("duplicate-file", E, "One file per kind (not both levels.yaml and levels.yml).",
+         "files"),
+    Rule("outside-project", E, "No source file links to a place outside the project folder.",
+         "files"),
+    Rule("unreadable", E, "Every source file can be read.", "files"),
+    Rule("encoding", E, "Source files are UTF-8 (a UTF-8 BOM is tolerated).", "files"),
+    Rule("bad-character", E, "No U+2028, U+2029 or U+0085: YAML reads them as line breaks.",
+         "files"),
+    Rule("empty-file", E, "Every source file holds YAML content.", "files"),
+    Rule("yaml-syntax", E, "The file is valid YAML (no tab indentation, closed brackets).",
+         "yaml"),
+    Rule("yaml-multiple-documents", E, "A source file holds one YAML document.", "yaml"),
+    Rule("yaml-alias", E, "No YAML anchors or aliases.", "yaml"),
+    Rule("yaml-tag", E, "No YAML tags (!!python/object, !!str, ...).", "yaml"),
+    Rule("yaml-duplicate-key", E, "No key twice in a mapping, including yes/true look-alikes.",
+         "yaml"),
+    Rule("yaml-complex-key", E, "Mapping keys are plain text.", "yaml"),
+    # Shape of each file
+    Rule("unknown-key", E, "Only the keys the format defines.", "schema"),
+    Rule("missing-key", E, "Required keys are present.", "schema"),
+    Rule("missing-value", E, "Required values are not empty.", "schema"),
+    Rule("wrong-type", E, "Lists, mappings, texts, numbers and booleans are where expected.",
+         "schema"),
+    Rule("bad-value", E, "Values from a fixed set are one of its members; dates are YYYY-MM-DD.",
+         "schema"),
+    Rule("bad-id", E, "Ids are kebab-case: lower-case letters, digits, single hyphens.",
+         "schema"),
+    Rule("bad-language", E, "Texts are keyed by the six UN language codes.", "schema"),
+    Rule("missing-original", E, "Every translated text has the original language.", "schema"),
+    # Ids and references
+    Rule("duplicate-id", E, "Ids are unique within their kind.", "references"),
+    Rule("reserved-id", E, "No instrument is called rec or sec.", "references"),
+    Rule("unknown-section", E, "Every section in the report's order has a section file.",
+         "references"),
+    Rule("duplicate-section", E, "No section is listed twice in the order.", "references"),
+    Rule("section-not-in-order", E, "Every section file is in the report's order.",
+         "references"),
+    Rule("section-file-name", E, "A section's id is its file name.", "references"),
+    Rule("bad-reference", E, "Every [@...] reference and quote follows the syntax.",
+         "references"),
+    Rule("unknown-reference", E, "Every reference names an instrument, recommendation or "
+         "section that exists and is shown.", "references"),
+    Rule("unknown-paragraph", E, "Every cited paragraph is listed in its instrument.",
+         "references"),
+    Rule("quote-without-text", E, "A quoted paragraph has its text in instruments.yaml.",
+         "references"),
+    Rule("duplicate-mapping", E, "A level has one row in the mapping.", "references"),
+    Rule("unknown-level", E, "Every level named exists.", "references"),
+    Rule("unknown-focus-area", E, "Every focus area named exists.", "references"),
+    Rule("unknown-organization", E, "Every organization named exists.", "references"),
+    # Content that would not come out as written
+    Rule("image", E, "No images in prose: the build reads no file but the sources.", "content"),
+    Rule("raw-markup", W, "Raw HTML, TeX or format-specific blocks are shown as text, "
+         "not interpreted.", "content"),
+    # Building
+    Rule("template", E, "Templates parse and use only fields that exist.", "build"),
+    # Legal, but probably not what was meant
+    Rule("empty-section", W, "A section has content (fine while drafting).", "warnings"),
+    Rule("duplicate-insert", W, "A block (focus areas, mapping, ...) is shown once.", "warnings"),
+    Rule("not-shown", W, "What the sources hold is shown by some section.", "warnings"),
+    Rule("unmapped-level", W, "Every level has a row in the mapping.", "warnings"),
+    Rule("mapping-column", W, "Forums are in the forums column, agencies in the agencies "
+         "column.", "warnings"),
+    Rule("unused-organization", W, "Every organization is mapped or named by a recommendation.",
+         "warnings"),
+    Rule("uncited-instrument", W, "Every instrument is cited.", "warnings"),
+)
+
+BY_CODE = {rule.code: rule for rule in RULES}
