@@ -5,6 +5,7 @@ Imports nothing heavy: `wgec check` runs on every push and must start fast.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,9 +20,29 @@ from .model import (
     Report,
     Text,
 )
-from .refs import INTERNAL_KINDS, Citation, InternalRef, find_references, parse_locator
+from .refs import (
+    INTERNAL_KINDS,
+    Citation,
+    InternalRef,
+    code_spans,
+    find_references,
+    inside,
+    parse_locator,
+)
 from .schema import build_report, did_you_mean
 from .sources import LoadedSources, load_project, location_in_text
+
+
+IMAGE = re.compile(r"(?<!\\)!\[")
+RAW_MARKUP = re.compile(
+    r"\{=[A-Za-z0-9_-]+\}"  # pandoc raw attribute: ```{=typst} or `x`{=openxml}
+    r"|<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tags and comments
+    r"|\\[A-Za-z]+\{"  # TeX commands: \textbf{
+)
+
+
+def _shorten(value: str, limit: int = 30) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -230,6 +251,31 @@ class _Checker:
         for text in self._prose_texts():
             for located in text:
                 yield from self._references_in(located)
+                yield from self._markup_in(located)
+
+    def _markup_in(self, located: LocatedText) -> Iterator[Diagnostic]:
+        """Markdown that would not come out as written: images, raw HTML, TeX, raw blocks."""
+        value = located.value
+        code = code_spans(value)
+        for match in IMAGE.finditer(value):
+            if not inside(code, match.start()):
+                yield error(
+                    self._locate(located, match.start(), "!["),
+                    "image",
+                    "images are not allowed in the sources: the build reads no file but them",
+                    "remove the image; describe it in words, or put it in an annex later",
+                )
+        for match in RAW_MARKUP.finditer(value):
+            raw_attribute = match.group(0).startswith("{=")
+            if raw_attribute or not inside(code, match.start()):
+                marker = match.group(0)[:2]
+                yield warning(
+                    self._locate(located, match.start(), marker),
+                    "raw-markup",
+                    f"'{_shorten(match.group(0))}' is shown as text: wgec never passes raw "
+                    "HTML, TeX or format-specific markup through",
+                    "use Markdown (*emphasis*, **strong**) or plain words",
+                )
 
     def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:
         for group in find_references(located.value):
@@ -309,19 +355,19 @@ class _Checker:
                         "add its 'text' in instruments.yaml",
                     )
 
-    def _locate(self, located: LocatedText, offset: int) -> Location:
-        """Where the `[@` at `offset` of a scalar's value sits in its file.
+    def _locate(self, located: LocatedText, offset: int, marker: str = "[@") -> Location:
+        """Where the `marker` at `offset` of a scalar's value sits in its file.
 
-        Folding and quoting change a scalar's text, but each `[@` is written
-        as is: the n-th one in the value is the n-th one in the source.
+        Folding and quoting change a scalar's text, but a marker such as `[@`
+        is written as is: the n-th one in the value is the n-th one in the source.
         """
         text = self.report.texts.get(located.location.path, "")
-        nth = located.value.count("[@", 0, offset)
-        found = text.find("[@", located.start, located.end)
+        nth = located.value.count(marker, 0, offset)
+        found = text.find(marker, located.start, located.end)
         for _ in range(nth):
             if found < 0:
                 break
-            found = text.find("[@", found + 1, located.end)
+            found = text.find(marker, found + 1, located.end)
         if found < 0:
             return located.location
         return location_in_text(located.location.path, text, found)

@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from . import __version__
 from .errors import Diagnostic, WgecError
-from .reporters import REPORT_FORMATS, format_github, format_json, format_text
+from .reporters import REPORT_FORMATS, format_github, format_json, format_sarif, format_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -133,6 +133,7 @@ def check(project: Path, output_format: str, strict: bool) -> None:
     Example:
       wgec check
       wgec check --format github --strict    # in GitHub Actions
+      wgec check --format sarif > wgec.sarif  # for code scanning
     """
     from .check import check_project
 
@@ -140,6 +141,8 @@ def check(project: Path, output_format: str, strict: bool) -> None:
     console = _console()
     if output_format == "json":
         click.echo(format_json(result.diagnostics))
+    elif output_format == "sarif":
+        click.echo(format_sarif(result.diagnostics, __version__))
     elif output_format == "github":
         for diagnostic in result.diagnostics:
             click.echo(format_github(diagnostic))

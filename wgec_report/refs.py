@@ -103,15 +103,24 @@ def parse_target(text: str) -> Reference | str:
     return Citation(kind, spans)
 
 
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Where the `code` spans of a Markdown text are: their content is shown as written."""
+    return [m.span() for m in CODE_SPAN.finditer(text)] if "`" in text else []
+
+
+def inside(spans: list[tuple[int, int]], position: int) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
 def find_references(text: str) -> Iterator[RefGroup]:
     """Every `[@...]` group of a text, in order; unclosed ones come with a problem."""
     if "[@" not in text:
         return
-    code = [m.span() for m in CODE_SPAN.finditer(text)] if "`" in text else []
+    code = code_spans(text)
 
     def is_literal(position: int) -> bool:
         escaped = position > 0 and text[position - 1] == "\\"  # `\[@...]` is literal text
-        return escaped or any(start <= position < end for start, end in code)
+        return escaped or inside(code, position)
 
     groups = [m for m in REF_GROUP.finditer(text) if not is_literal(m.start())]
     starts = {m.start() for m in groups}

@@ -1,4 +1,4 @@
-"""Diagnostic output formats: text (for people), json (for tools), github (for pull requests)."""
+"""Diagnostic output formats: text (people), json (tools), github (pull requests), sarif."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from .errors import Diagnostic
 
-REPORT_FORMATS = ("text", "json", "github")
+REPORT_FORMATS = ("text", "json", "github", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def source_excerpt(diagnostic: Diagnostic, texts: Mapping[str, str]) -> list[str]:
@@ -73,3 +74,72 @@ def _escape_data(value: str) -> str:
 
 def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
+    """SARIF 2.1.0: one run, every rule described, a result per diagnostic."""
+    from .rules import RULES
+
+    rule_index = {rule.code: index for index, rule in enumerate(RULES)}
+    rules = [
+        {
+            "id": rule.code,
+            "name": "".join(part.capitalize() for part in rule.code.split("-")),
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.summary},
+            "help": {"text": f"See docs/rules.md#{rule.code} in wgec."},
+            "defaultConfiguration": {"level": rule.severity.value},
+            "properties": {"group": rule.group},
+        }
+        for rule in RULES
+    ]
+    results = [_sarif_result(d, rule_index) for d in diagnostics]
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "wgec",
+                        "version": version,
+                        "informationUri": "https://pypi.org/project/wgec-report/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _sarif_result(diagnostic: Diagnostic, rule_index: Mapping[str, int]) -> dict[str, object]:
+    location = diagnostic.location
+    physical: dict[str, object] = {
+        "artifactLocation": {"uri": _uri(location.path)},
+    }
+    if location.line > 0:
+        region = {"startLine": location.line, "startColumn": location.column}
+        if location.end_line >= location.line and location.end_column > 0:
+            region["endLine"] = location.end_line
+            region["endColumn"] = max(location.end_column, location.column + 1)
+        physical["region"] = region
+    message = diagnostic.message + (f" ({diagnostic.hint})" if diagnostic.hint else "")
+    result: dict[str, object] = {
+        "ruleId": diagnostic.code,
+        "level": "error" if diagnostic.is_error else "warning",
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical}],
+    }
+    if diagnostic.code in rule_index:
+        result["ruleIndex"] = rule_index[diagnostic.code]
+    return result
+
+
+def _uri(path: str) -> str:
+    """A relative path as a URI reference (code scanning resolves it against the checkout)."""
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"))

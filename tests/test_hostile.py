@@ -1,0 +1,96 @@
+"""Hostile text in sources comes out literally in every format, and is never executed."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from wgec_report.build import build_project
+
+from .conftest import docx_paragraphs, normalize, pdf_text
+
+RAW_PROSE = """\
+  - |
+    ```{=typst}
+    #text(fill: red)[TYPST-INJECTED]
+    ```
+  - |
+    ```{=openxml}
+    <w:p><w:r><w:t>OPENXML-INJECTED</w:t></w:r></w:p>
+    ```
+  - 'Inline `#panic("boom")`{=typst} and <b>HTML-TAG</b> and \\textbf{TEX-CMD} and $x^2$.'
+  - |
+    Before the block.
+
+    ---
+    title: METADATA-INJECTED
+    ---
+
+    After the block.
+  - '{{ 7*7 }} and {% for x in y %}{% endfor %} and {# comment #}'
+"""
+
+PLAIN_TITLE = "@name $x$ <b>b</b> ^x^ {{ 7*7 }} {% raw %} *not emphasis*"
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from .conftest import REPO
+
+    project = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(REPO / "sources", project / "sources")
+    intro = project / "sources" / "sections" / "introduction.yaml"
+    intro.write_text(intro.read_text() + "paragraphs:\n" + RAW_PROSE, encoding="utf-8")
+    characteristics = project / "sources" / "characteristics.yaml"
+    characteristics.write_text(
+        characteristics.read_text().replace("name: Equal footing", f"name: '{PLAIN_TITLE}'"),
+        encoding="utf-8",
+    )
+    report = project / "sources" / "report.yaml"
+    report.write_text(report.read_text().replace(
+        "title: Draft report of the Working Group on Enhanced Cooperation",
+        "title: '# Heading? @cite $math$ {{ 7*7 }}'"), encoding="utf-8")
+    build_project(project)
+    return project / "build"
+
+
+def test_plain_text_fields_come_out_literally(hostile_build: Path) -> None:
+    markdown = (hostile_build / "report.md").read_text()
+    assert "\\@name \\$x\\$ \\<b\\>b\\</b\\> \\^x\\^ \\{\\{ 7\\*7 \\}\\}" in markdown
+    docx = "\n".join(docx_paragraphs(hostile_build / "report.docx"))
+    pdf = pdf_text(hostile_build / "report.pdf")
+    for text in (docx, pdf):
+        assert normalize(PLAIN_TITLE) in normalize(text)
+    assert docx_paragraphs(hostile_build / "report.docx")[0] == "# Heading? @cite $math$ {{ 7*7 }}"
+    assert normalize("# Heading? @cite $math$ {{ 7*7 }}") in normalize(pdf)
+
+
+def test_raw_blocks_are_shown_not_run(hostile_build: Path) -> None:
+    with zipfile.ZipFile(hostile_build / "report.docx") as archive:
+        document = archive.read("word/document.xml").decode()
+    # The OpenXML arrives as text (escaped), not as a paragraph of its own.
+    assert "&lt;w:t&gt;OPENXML-INJECTED&lt;/w:t&gt;" in document
+    assert "<w:t>OPENXML-INJECTED</w:t>" not in document
+    pdf = pdf_text(hostile_build / "report.pdf")
+    assert "#text(fill: red)[TYPST-INJECTED]" in pdf  # printed, not interpreted
+    assert '#panic("boom")' in pdf
+    for text in ("<b>HTML-TAG</b>", "\\textbf{TEX-CMD}", "$x^2$"):
+        assert text in pdf
+        assert text.replace("<", "&lt;").replace(">", "&gt;") in document or text in document
+
+
+def test_a_metadata_block_in_the_body_sets_nothing(hostile_build: Path) -> None:
+    paragraphs = docx_paragraphs(hostile_build / "report.docx")
+    assert "METADATA-INJECTED" not in paragraphs[0]
+    assert any("title: METADATA-INJECTED" in p for p in paragraphs)
+    assert "title: METADATA-INJECTED" in pdf_text(hostile_build / "report.pdf")
+
+
+def test_template_syntax_in_text_is_never_evaluated(hostile_build: Path) -> None:
+    pdf = pdf_text(hostile_build / "report.pdf")
+    assert "{{ 7*7 }} and {% for x in y %}{% endfor %} and {# comment #}" in pdf
+    assert "49" not in pdf.replace("1949", "")
