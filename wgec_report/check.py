@@ -32,7 +32,6 @@ from .refs import (
 from .schema import build_report, did_you_mean
 from .sources import LoadedSources, load_project, location_in_text
 
-
 IMAGE = re.compile(r"(?<!\\)!\[")
 RAW_MARKUP = re.compile(
     r"\{=[A-Za-z0-9_-]+\}"  # pandoc raw attribute: ```{=typst} or `x`{=openxml}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .errors import Severity
 
+
 @dataclass(frozen=True)
 class Rule:
     code: str
