@@ -114,6 +114,9 @@ def make_documents(
     templates = project / "templates"
     rendered = render_markdown(report, templates)
     timer.record("render Markdown", started)
+    when = document_timestamp(report)
+    # With no date known, documents carry none: the same sources give the same bytes.
+    typst_metadata = {**rendered.metadata, **({"has-timestamp": "true"} if when else {})}
     documents: dict[str, bytes] = {}
     if "md" in formats:
         documents["md"] = rendered.document().encode("utf-8")
@@ -123,15 +126,15 @@ def make_documents(
             reference = find_template(templates, REFERENCE_DOCX)
             docx_started = time.perf_counter()
             docx = pool.submit(convert.markdown_to_docx, rendered.body, rendered.metadata,
-                               reference)
+                               reference, when)
         if "pdf" in formats:
             started = time.perf_counter()
             typst_source = convert.markdown_to_typst(
-                rendered.body, rendered.metadata, _required_template(templates, TYPST_TEMPLATE)
+                rendered.body, typst_metadata, _required_template(templates, TYPST_TEMPLATE)
             )
             timer.record("pandoc → Typst", started)
             started = time.perf_counter()
-            documents["pdf"] = convert.typst_to_pdf(typst_source, _timestamp(report))
+            documents["pdf"] = convert.typst_to_pdf(typst_source, when)
             timer.record("typst → PDF", started)
         if docx is not None:
             documents["docx"] = docx.result()
@@ -155,8 +158,11 @@ def _required_template(project_templates: Path, name: str) -> Path:
     return found
 
 
-def _timestamp(report: Report) -> datetime.datetime | None:
-    """The PDF's creation date: SOURCE_DATE_EPOCH, else the report's date, else now."""
+def document_timestamp(report: Report) -> datetime.datetime | None:
+    """When the documents say they were made: SOURCE_DATE_EPOCH, else the report's date.
+
+    Never the clock: two builds of the same sources must be byte-identical.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)

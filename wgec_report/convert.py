@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime
 import functools
 import importlib.util
+import io
 import os
+import re
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -109,9 +112,42 @@ def _run(args: list[str], stdin: bytes) -> bytes:
 
 
 def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
-                     reference_doc: Path | None = None) -> bytes:
+                     reference_doc: Path | None = None,
+                     when: datetime.datetime | None = None) -> bytes:
     extra = [f"--reference-doc={reference_doc}"] if reference_doc else []
-    return run_pandoc(markdown, "docx", metadata, extra)
+    return set_docx_dates(run_pandoc(markdown, "docx", metadata, extra), when)
+
+
+_CORE_DATES = re.compile(
+    rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>|<dcterms:(?:created|modified)\b[^>]*/>"
+)
+
+
+def set_docx_dates(docx: bytes, when: datetime.datetime | None) -> bytes:
+    """Date the document's properties `when`, or not at all.
+
+    Under --sandbox pandoc dates every DOCX 1970-01-01: reproducible, but
+    wrong. The archive is rewritten entry by entry, in order, with pandoc's
+    own fixed entry times, so the bytes depend on the sources alone.
+    """
+
+    def dated(match: re.Match[bytes]) -> bytes:
+        if when is None:
+            return b""
+        name = match.group(1) or (b"created" if b"created" in match.group(0) else b"modified")
+        stamp = when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+        return (b"<dcterms:" + name + b' xsi:type="dcterms:W3CDTF">' + stamp
+                + b"</dcterms:" + name + b">")
+
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(dated, data)
+            target.writestr(info, data, compress_type=info.compress_type)
+    return out.getvalue()
 
 
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
