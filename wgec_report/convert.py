@@ -14,6 +14,7 @@ import importlib.util
 import io
 import os
 import re
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -103,12 +104,20 @@ def _run(args: list[str], stdin: bytes) -> bytes:
     except subprocess.TimeoutExpired:
         raise ConversionError("pandoc took more than 5 minutes and was stopped") from None
     if completed.returncode != 0:
-        meaning = PANDOC_EXIT_CODES.get(completed.returncode, "pandoc failed")
         detail = completed.stderr.decode("utf-8", "replace").strip()
-        raise ConversionError(
-            f"{meaning} (exit code {completed.returncode})" + (f":\n{detail}" if detail else "")
-        )
+        raise ConversionError(_failure(completed.returncode) + (f":\n{detail}" if detail else ""))
     return completed.stdout
+
+
+def _failure(returncode: int) -> str:
+    if returncode < 0:  # killed: a crash or the machine running out of memory
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = str(-returncode)
+        return f"pandoc was killed by signal {name}"
+    meaning = PANDOC_EXIT_CODES.get(returncode, "pandoc failed")
+    return f"{meaning} (exit code {returncode})"
 
 
 def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
