@@ -179,3 +179,17 @@ def test_check_does_not_import_the_heavy_parts(project: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip().splitlines()[-1] == "heavy:"
+
+
+def test_the_pre_commit_hook_runs_wgec_check() -> None:
+    import yaml
+
+    from .conftest import REPO
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "wgec-check"
+    assert hook["entry"].split() == ["wgec", "check"]
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is False  # wgec checks the whole project at once
+    code, _, _ = run(*hook["entry"].split()[1:], *hook.get("args", []), str(REPO))
+    assert code == 0
