@@ -14,13 +14,14 @@ def test_a_failed_conversion_replaces_nothing(project: Path) -> None:
     build_project(project)
     outputs = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
     assert sorted(outputs) == ["report.docx", "report.md", "report.pdf"]
-    section = project / "sources" / "sections" / "introduction.yaml"
-    # An image outside the project: pandoc's sandbox refuses it with a warning,
-    # and warnings fail the build.
-    section.write_text(section.read_text() + "paragraphs:\n  - '![x](/etc/hostname)'\n")
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / "reference.docx").write_bytes(b"not a zip file")
     with pytest.raises(ConversionError) as raised:
-        build_project(project, ["docx"])
-    assert "pandoc warned" in raised.value.message
+        build_project(project)  # Markdown and PDF were made; nothing may be written
+    assert "pandoc" in raised.value.message
+    (templates / "reference.docx").unlink()
+    (templates / "report.typ").write_text('#image("/etc/hostname")\n$body$\n')
     with pytest.raises(ConversionError) as raised:
         build_project(project, ["md", "pdf"])  # typst's root holds nothing else to read
     assert "file not found" in raised.value.message

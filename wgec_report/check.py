@@ -36,8 +36,15 @@ IMAGE = re.compile(r"(?<!\\)!\[")
 RAW_MARKUP = re.compile(
     r"\{=[A-Za-z0-9_-]+\}"  # pandoc raw attribute: ```{=typst} or `x`{=openxml}
     r"|<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tags and comments
-    r"|\\[A-Za-z]+\{"  # TeX commands: \textbf{
+    r"|\\[A-Za-z]{2,}\b\{?"  # TeX commands: \textbf{, \newpage
 )
+_MARKDOWN_INSTEAD = "use Markdown (*emphasis*, **strong**) or plain words"
+_RAW_MARKUP_HINTS = {
+    "{=": "remove the raw block: wgec renders Markdown only",
+    "<!": "remove the comment; a YAML comment (# ...) is the place for notes",
+    "<": _MARKDOWN_INSTEAD,
+    "\\": _MARKDOWN_INSTEAD,
+}
 
 
 def _shorten(value: str, limit: int = 30) -> str:
@@ -172,7 +179,8 @@ class _Checker:
                             f"section '{ref.id}' is listed twice in the order")
             seen.add(ref.id)
         for section in self.report.sections:
-            if section.id not in seen:
+            stem = PurePosixPath(section.file).stem
+            if section.id not in seen and stem not in seen:
                 yield error(
                     section.location,
                     "section-not-in-order",
@@ -180,7 +188,6 @@ class _Checker:
                     "section order",
                     "add it to 'sections:' in report.yaml, or delete the file",
                 )
-            stem = PurePosixPath(section.file).stem
             if section.id != stem:
                 yield error(
                     section.location,
@@ -261,20 +268,29 @@ class _Checker:
                 yield error(
                     self._locate(located, match.start(), "!["),
                     "image",
-                    "images are not allowed in the sources: the build reads no file but them",
+                    "images are not allowed: the build reads no files besides the sources",
                     "remove the image; describe it in words, or put it in an annex later",
                 )
         for match in RAW_MARKUP.finditer(value):
-            raw_attribute = match.group(0).startswith("{=")
+            raw = match.group(0)
+            raw_attribute = raw.startswith("{=")
             if raw_attribute or not inside(code, match.start()):
-                marker = match.group(0)[:2]
                 yield warning(
-                    self._locate(located, match.start(), marker),
+                    self._locate_raw(located, match.start(), raw),
                     "raw-markup",
-                    f"'{_shorten(match.group(0))}' is shown as text: wgec never passes raw "
+                    f"'{_shorten(raw)}' is shown as text: wgec never passes raw "
                     "HTML, TeX or format-specific markup through",
-                    "use Markdown (*emphasis*, **strong**) or plain words",
+                    _RAW_MARKUP_HINTS[raw[:2] if raw[:2] in _RAW_MARKUP_HINTS else raw[:1]],
                 )
+
+    def _locate_raw(self, located: LocatedText, offset: int, raw: str) -> Location:
+        if not raw.startswith("\\"):
+            return self._locate(located, offset, raw[:2])
+        # A TeX command: its backslash may be escaped in a quoted scalar, its name never.
+        found = self._locate(located, offset + 1, raw[1:])
+        if found == located.location:
+            return found
+        return Location(found.path, found.line, max(1, found.column - 1))
 
     def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:
         for group in find_references(located.value):

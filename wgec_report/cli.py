@@ -156,23 +156,29 @@ def check(project: Path, output_format: str, strict: bool) -> None:
 
 def _print_check_summary(console: Console, result: Any) -> None:
     errors, warnings = len(result.errors), len(result.warnings)
-    counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
     report = result.report
+    files = _count(result.files, "file")
     if report is not None:
-        sections = sum(1 for _ in report.all_sections())
         focus_areas = sum(len(level.focus_areas) for level in report.levels)
         console.print(
-            f"checked {result.files} files: {sections} sections, "
-            f"{len(report.levels)} levels with {focus_areas} focus areas, "
-            f"{len(report.characteristics)} characteristics, "
-            f"{len(report.organizations)} organizations, {len(report.mapping)} mapping rows, "
-            f"{len(report.recommendations)} recommendations, "
-            f"{len(report.instruments)} instruments"
+            f"checked {files}: {_count(sum(1 for _ in report.all_sections()), 'section')}, "
+            f"{_count(len(report.levels), 'level')} with "
+            f"{_count(focus_areas, 'focus area')}, "
+            f"{_count(len(report.characteristics), 'characteristic')}, "
+            f"{_count(len(report.organizations), 'organization')}, "
+            f"{_count(len(report.mapping), 'mapping row')}, "
+            f"{_count(len(report.recommendations), 'recommendation')}, "
+            f"{_count(len(report.instruments), 'instrument')}"
         )
     else:
-        console.print(f"checked {result.files} files")
+        console.print(f"checked {files}")
     mark = "[red]✗[/]" if errors else ("[yellow]![/]" if warnings else "[green]✓[/]")
     console.print(f"{mark} {counts}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 @main.command()
@@ -211,8 +217,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
     out.print(table)
     for path in result.outputs:
         out.print(f"[green]✓[/] wrote {escape(str(path))}")
-    out.print(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} "
-              f"in {result.seconds:.2f} s")
+    out.print(f"built {_count(len(result.outputs), 'file')} in {result.seconds:.2f} s")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -205,7 +205,8 @@ class Report:
     def ordered_sections(self) -> list[Section]:
         """Top-level sections in the report's order (unknown ids skipped; `check` reports them)."""
         by_id = {s.id: s for s in self.sections}
-        return [by_id[ref.id] for ref in self.meta.section_order if ref.id in by_id]
+        ordered = dict.fromkeys(ref.id for ref in self.meta.section_order if ref.id in by_id)
+        return [by_id[ident] for ident in ordered]  # once each, even if listed twice
 
     def all_sections(self) -> Iterator[Section]:
         for section in self.ordered_sections():

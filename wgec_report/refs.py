@@ -85,10 +85,12 @@ def parse_locator(locator: str) -> tuple[ParagraphSpan, ...] | None:
 
 def parse_target(text: str) -> Reference | str:
     """`kind:target` to a reference, or a message saying what is wrong with it."""
+    if "\n" in text:
+        return "a reference must be written on one line"
     match = _TARGET.match(text.strip())
     if match is None:
         return (
-            f"'{text.strip()}' is not a reference; write [@instrument:paragraph], "
+            f"'{' '.join(text.split())}' is not a reference; write [@instrument:paragraph], "
             "[@rec:id] or [@sec:id]"
         )
     kind, target = match["kind"], match["target"]

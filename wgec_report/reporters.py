@@ -17,10 +17,10 @@ def source_excerpt(diagnostic: Diagnostic, texts: Mapping[str, str]) -> list[str
     text = texts.get(location.path)
     if not text or location.line <= 0:
         return []
-    lines = text.splitlines()
+    lines = text.split("\n")  # as locations count lines: not at U+2028 and friends
     if location.line > len(lines):
         return []
-    line = lines[location.line - 1].replace("\t", " ")
+    line = lines[location.line - 1].rstrip("\r").replace("\t", " ")
     gutter = f"{location.line:>4} | "
     width = 1
     if location.end_line == location.line and location.end_column > location.column:

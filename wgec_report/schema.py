@@ -183,6 +183,12 @@ class Builder:
                           "delete it, or see `wgec init` for what it should hold")
                 )
             return None
+        if isinstance(source.root, Scalar) and source.root.is_null:  # `---` and comments only
+            self.diagnostics.append(
+                error(whole_file(source.display), "empty-file", "the file holds no YAML content",
+                      "delete it, or see `wgec init` for what it should hold")
+            )
+            return None
         if not isinstance(source.root, MappingNode):
             self._wrong_type(source.root, "a mapping of keys to values at the top of the file")
             return None
@@ -197,7 +203,8 @@ class Builder:
         fields = self._fields(root, (key,), f"{key}.yaml")
         node = fields.get(key)
         if node is None:
-            self._missing(root, key, f"{key}.yaml")
+            if key not in fields.misspelt:
+                self._missing(root, key, f"{key}.yaml")
             return []
         return self._items(node)
 
@@ -333,9 +340,11 @@ class Builder:
             text, quote = self._text(f, "text"), self._plain_string(f.get("quote"))
             ident = self._id(f, required=False)
             if (text is None) == (quote is None):
-                if f.get("text") is not None and text is None:
-                    self.diagnostics.append(error(f.location_of("text"), "missing-value",
-                                                  "'text' is empty"))
+                empty = [k for k in ("text", "quote") if k in f.present and f.get(k) is not None
+                         and _is_blank(f.get(k))]  # type: ignore[arg-type]
+                if empty:
+                    self.diagnostics.append(error(f.location_of(empty[0]), "missing-value",
+                                                  f"'{empty[0]}' is empty"))
                 elif "text" not in f.present and "quote" not in f.present:
                     self.diagnostics.append(
                         error(node.location, "missing-key",
@@ -350,7 +359,7 @@ class Builder:
             return Paragraph(location=node.location, id=ident, text=text, quote=quote)
         text = self._text_value(node)
         if text is None:
-            if isinstance(node, Scalar):  # `- ` with nothing after it
+            if _is_blank(node):  # `- ` or `- {}` with nothing in it
                 self.diagnostics.append(error(node.location, "missing-value",
                                               "empty paragraph", "remove the empty `-` line"))
             return None
@@ -489,7 +498,7 @@ class Builder:
             # not turn every reference to it into a second, misleading error.
             return Text({}, f.node.location)
         text = self._text_value(node)
-        if required and isinstance(node, Scalar) and (node.is_null or not node.value.strip()):
+        if required and _is_blank(node):
             self.diagnostics.append(error(node.location, "missing-value", f"'{key}' is empty"))
         if text is None and required:
             return Text({}, node.location)
@@ -650,6 +659,16 @@ class _Fields:
     def location_of(self, key: str) -> Location:
         pair = self.by_key.get(key)
         return pair[1].location if pair else self.node.location
+
+
+def _is_blank(node: Node) -> bool:
+    """Nothing written: `key:`, `key: ""`, `key: {}`, or a language mapping of blanks."""
+    if isinstance(node, Scalar):
+        return node.is_null or not node.value.strip()
+    if isinstance(node, MappingNode):
+        values = [value for _, value in node.items]
+        return all(isinstance(v, Scalar) and _is_blank(v) for v in values)
+    return False
 
 
 def _bad_id(text: LocatedText) -> Diagnostic:

@@ -127,6 +127,15 @@ class LineIndex:
 def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     """The YAML files of a project: `sources/*.yaml` and `sources/sections/*.yaml`."""
     sources_dir = project / SOURCES_DIR
+    if not project.is_dir():
+        return [], [
+            error(
+                Location(display_path(project)),
+                "no-sources",
+                f"the project folder {display_path(project)} does not exist",
+                "pass the folder that holds sources/, or run `wgec init` there",
+            )
+        ]
     if not sources_dir.is_dir():
         return [], [
             error(
@@ -159,7 +168,7 @@ def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]
 def _yaml_files(sources_dir: Path) -> Iterator[Path]:
     for folder in (sources_dir, sources_dir / SECTIONS_DIR):
         if folder.is_dir():
-            yield from sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES)
+            yield from sorted(p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES)
 
 
 def load_project(project: Path) -> LoadedSources:
@@ -391,7 +400,7 @@ class _Composer:
             opened = self._location(context)
             return error(opened, "yaml-syntax", f"{exc.context} that is never closed",
                          f"the file ends before it is closed ({problem})")
-        elif problem == "mapping values are not allowed here":
+        elif problem.startswith("mapping values are not allowed"):
             hint = "a value that contains ': ' must be quoted"
         elif exc.context and context is not None:
             line, column = self.lines.line_and_column(context.index)
