@@ -25,7 +25,7 @@ def test_version() -> None:
     assert out.strip() == f"wgec, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["init", "check", "build"])
+@pytest.mark.parametrize("command", ["init", "check", "build", "schema"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0
@@ -193,3 +193,35 @@ def test_the_pre_commit_hook_runs_wgec_check() -> None:
     assert hook["pass_filenames"] is False  # wgec checks the whole project at once
     code, _, _ = run(*hook["entry"].split()[1:], *hook.get("args", []), str(REPO))
     assert code == 0
+
+
+def test_schema_prints_one_kind_or_all_or_writes_files(tmp_path: Path) -> None:
+    import jsonschema
+
+    code, out, _ = run("schema", "levels")
+    assert code == 0
+    levels = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(levels)
+    assert levels["$id"] == "urn:wgec:schema:levels"
+    code, out, _ = run("schema")
+    assert sorted(json.loads(out)) == sorted(
+        ["report", "instruments", "levels", "characteristics", "organizations", "mapping",
+         "recommendations", "section"])
+    code, out, _ = run("schema", "-o", str(tmp_path / "s"))
+    assert code == 0
+    assert len(list((tmp_path / "s").glob("*.schema.json"))) == 8
+    assert run("schema", "nonsense")[0] == 2
+
+
+def test_init_points_every_source_at_its_schema(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path / "p"))[0] == 0
+    sources = tmp_path / "p" / "sources"
+    files = sorted(sources.rglob("*.yaml"))
+    assert len(files) == 10
+    for path in files:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=")
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target.is_file(), first
+        assert json.loads(target.read_text())["$schema"].endswith("2020-12/schema")
+    assert run("check", str(tmp_path / "p"))[0] == 0

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .check import CheckResult, check_project
 from .errors import Diagnostic, SourceError, WgecError
+from .json_schema import write_schemas
 from .model import Report
 from .resources import default_sources_dir, default_templates_dir
 
@@ -25,6 +26,8 @@ OUTPUT_STEM = "report"
 TYPST_TEMPLATE = "report.typ"
 REFERENCE_DOCX = "reference.docx"
 BUILD_DIR = "build"
+SCHEMAS_DIR = "schemas"
+MODELINE = "# yaml-language-server: $schema="
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,8 @@ def init_project(target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(default_sources_dir(), target / "sources",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    created = [target / "sources"]
+    created = [target / "sources", *write_schemas(target / SCHEMAS_DIR)]
+    add_schema_modelines(target)
     for name, text in (
         (".gitignore", "/build/\n"),
         ("README.md", _README_STUB),
@@ -206,6 +210,22 @@ def init_project(target: Path) -> list[Path]:
             path.write_text(text, encoding="utf-8")
             created.append(path)
     return created
+
+
+def add_schema_modelines(project: Path) -> None:
+    """Point every source file at its JSON Schema, for editors with a YAML language server."""
+    from .json_schema import schema_file_name, schema_kind_of
+
+    sources = project / "sources"
+    for path in sorted(sources.rglob("*")):
+        kind = schema_kind_of(path.relative_to(sources).as_posix())
+        if kind is None:
+            continue
+        schema = project / SCHEMAS_DIR / schema_file_name(kind)
+        relative = Path(os.path.relpath(schema, path.parent)).as_posix()
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith(MODELINE):
+            path.write_text(f"{MODELINE}{relative}\n{text}", encoding="utf-8")
 
 
 _README_STUB = """\
@@ -219,4 +239,9 @@ The sources of this report are YAML files in `sources/`, compiled with
 
 To change the look, copy a template from wgec's `templates/` into a
 `templates/` folder here; a file of the same name overrides the default.
+
+`schemas/` holds JSON Schemas of the source files; the first line of each
+source file points an editor with a YAML language server (VS Code's YAML
+extension, for one) at its schema, for completion and checks while typing.
+Regenerate them after upgrading wgec with `wgec schema -o schemas`.
 """

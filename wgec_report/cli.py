@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from . import __version__
 from .errors import Diagnostic, WgecError
+from .json_schema import FILE_KINDS
 from .reporters import REPORT_FORMATS, format_github, format_json, format_sarif, format_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -175,6 +176,35 @@ def _print_check_summary(console: Console, result: Any) -> None:
         console.print(f"checked {files}")
     mark = "[red]✗[/]" if errors else ("[yellow]![/]" if warnings else "[green]✓[/]")
     console.print(f"{mark} {counts}")
+
+
+@main.command()
+@click.argument("kind", required=False, type=click.Choice(FILE_KINDS))
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one <kind>.schema.json per kind of source file into this folder.")
+def schema(kind: str | None, output: Path | None) -> None:
+    """Print or write the JSON Schema (draft 2020-12) of the source files.
+
+    With KIND, print that kind's schema; with -o, write every kind's schema
+    into a folder; with neither, print all of them as one JSON object keyed
+    by kind. Editors with a YAML language server use them to complete and
+    check sources while you type.
+
+    \b
+    Example:
+      wgec schema -o schemas
+      wgec schema levels
+    """
+    import json
+
+    from .json_schema import schema_for, write_schemas
+
+    if output is not None:
+        for path in write_schemas(output):
+            _console().print(f"[green]✓[/] wrote {escape(str(path))}")
+        return
+    document = schema_for(kind) if kind else {k: schema_for(k) for k in FILE_KINDS}
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def _count(number: int, noun: str) -> str:
