@@ -148,7 +148,7 @@ def test_a_broken_template_is_located_and_leaves_outputs_alone(project: Path) ->
     code, _, err = run("build", str(project), "--to", "md")
     assert code == 1
     assert "characteristics.md.j2:2:1: error[template]:" in err
-    assert "has no attribute 'nmae'" in err
+    assert "no field 'nmae' here" in err
     assert (project / "build" / "report.md").read_bytes() == before
 
 
@@ -225,3 +225,25 @@ def test_init_points_every_source_at_its_schema(tmp_path: Path) -> None:
         assert target.is_file(), first
         assert json.loads(target.read_text())["$schema"].endswith("2020-12/schema")
     assert run("check", str(tmp_path / "p"))[0] == 0
+
+
+def test_template_problems_are_located(project: Path, tmp_path: Path) -> None:
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / "mapping.md.j2").write_text("Mapping:\n{% include 'nowhere.md.j2' %}\n")
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert "mapping.md.j2:2:1: error[template]: template 'nowhere.md.j2' not found" in err
+    assert "   2 | {% include 'nowhere.md.j2' %}" in err
+    (templates / "mapping.md.j2").write_text("{% include '../../etc/passwd' %}\n")
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert "error[template]: template '../../etc/passwd' not found" in err
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    (templates / "mapping.md.j2").unlink()
+    (templates / "mapping.md.j2").symlink_to(secret)
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert "error[outside-project]: this template links to a place outside" in err
+    assert not (project / "build" / "report.md").exists()

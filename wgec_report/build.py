@@ -19,7 +19,7 @@ from .check import CheckResult, check_project
 from .errors import Diagnostic, SourceError, WgecError
 from .json_schema import write_schemas
 from .model import Report
-from .resources import default_sources_dir, default_templates_dir
+from .resources import default_sources_dir, find_template
 
 FORMATS = ("md", "docx", "pdf")
 OUTPUT_STEM = "report"
@@ -143,15 +143,6 @@ def make_documents(
             documents["docx"] = docx.result()
             timer.record("pandoc → DOCX", docx_started)
     return documents
-
-
-def find_template(project_templates: Path, name: str) -> Path | None:
-    """A project's own template wins over the packaged default of the same name."""
-    for folder in (project_templates, default_templates_dir()):
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _required_template(project_templates: Path, name: str) -> Path:

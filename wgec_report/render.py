@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,12 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 
 from .errors import Location, TemplateError, error
 from .model import Instrument, Level, Paragraph, Report, Section, Text
 from .refs import Citation, ParagraphSpan, RenderContext, format_spans, render_references
-from .resources import default_templates_dir
+from .resources import find_template
 from .sources import display_path
 
 MAIN_TEMPLATE = "report.md.j2"
@@ -88,9 +89,13 @@ def render_markdown(
         where = exc.filename or exc.name or "template"
         raise _template_error(where, exc.lineno, exc.message or "syntax error") from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template '{exc.name}' not found") from None
+        where, line = _template_position(exc)
+        if line is None:
+            raise TemplateError(f"template '{exc.name}' not found") from None
+        raise _template_error(where, line, f"template '{exc.name}' not found") from None
     except jinja2.UndefinedError as exc:
-        raise _template_error(*_template_position(exc), exc.message or str(exc)) from None
+        message = _plain_undefined(exc.message or str(exc))
+        raise _template_error(*_template_position(exc), message) from None
     except SecurityError as exc:
         message = f"not allowed in a template: {exc}"
         raise _template_error(*_template_position(exc), message) from None
@@ -98,11 +103,27 @@ def render_markdown(
     return RenderedMarkdown(body, view.metadata(), language)
 
 
+class _TemplateLoader(jinja2.BaseLoader):
+    """The project's templates first, then wgec's; never a file outside them."""
+
+    def __init__(self, project_templates: Path | None) -> None:
+        self.project_templates = project_templates
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        parts = split_template_path(template)  # refuses `..`
+        path = find_template(self.project_templates, "/".join(parts))
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        source = path.read_text(encoding="utf-8")
+        modified = path.stat().st_mtime
+        return source, str(path), lambda: path.stat().st_mtime == modified
+
+
 def make_environment(project_templates: Path | None) -> jinja2.sandbox.SandboxedEnvironment:
-    folders = [str(p) for p in (project_templates,) if p is not None and p.is_dir()]
-    folders.append(str(default_templates_dir()))
     return jinja2.sandbox.SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=_TemplateLoader(project_templates),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # the output is Markdown: values are escaped for it beforehand
         keep_trailing_newline=True,
@@ -126,9 +147,25 @@ def _template_position(exc: Exception) -> tuple[str, int | None]:
 
 
 def _template_error(filename: str, line: int | None, message: str) -> TemplateError:
-    location = Location(display_path(Path(filename)), line or 0, 1 if line else 0)
+    shown = display_path(Path(filename))
+    location = Location(shown, line or 0, 1 if line else 0)
     diagnostic = error(location, "template", message)
-    return TemplateError(f"template error: {message}", [diagnostic])
+    try:
+        texts = {shown: Path(filename).read_text(encoding="utf-8")}
+    except OSError:
+        texts = {}
+    return TemplateError(f"template error: {message}", [diagnostic], texts)
+
+
+def _plain_undefined(message: str) -> str:
+    """Jinja's "'dict object' has no attribute 'titel'" in the template author's terms."""
+    match = re.fullmatch(r"'[^']*' has no attribute '([^']*)'", message)
+    if match:
+        return f"no field '{match.group(1)}' here (see docs/sources.md for the fields)"
+    match = re.fullmatch(r"'([^']*)' is undefined", message)
+    if match:
+        return f"no variable '{match.group(1)}' in this template"
+    return message
 
 
 class _View:

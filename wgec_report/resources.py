@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import WgecError
+from .errors import TemplateError, WgecError, error, whole_file
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -27,3 +27,29 @@ def default_templates_dir() -> Path:
 
 def default_sources_dir() -> Path:
     return _default_dir("sources")
+
+
+def find_template(project_templates: Path | None, name: str) -> Path | None:
+    """A project's own template wins over the packaged default of the same name.
+
+    A project template that is a link to somewhere outside its folder is an
+    error: a build reads nothing but the project and wgec's own files.
+    """
+    for folder in (project_templates, default_templates_dir()):
+        if folder is None:
+            continue
+        candidate = folder / name
+        if not candidate.is_file():
+            continue
+        if not candidate.resolve().is_relative_to(folder.resolve()):
+            from .sources import display_path
+
+            shown = display_path(candidate)
+            raise TemplateError(
+                f"template {shown} leads outside the templates folder",
+                [error(whole_file(shown), "outside-project",
+                       "this template links to a place outside the project folder",
+                       "copy the file into templates/ instead of linking to it")],
+            )
+        return candidate
+    return None
