@@ -67,15 +67,19 @@ def test_links_to_recommendations_and_sections_work_in_every_format(project: Pat
     section.write_text(
         section.read_text()
         + "paragraphs:\n"
-        + "  - See [@rec:association-with-igf], [@sec:background] and [@sec:format].\n"
+        + "  - See [@rec:association-with-igf], [@para:platforms-for-discussion],"
+        + " [@sec:background] and [@sec:format].\n"
     )
     build_project(project)
     markdown = (project / "build" / "report.md").read_text()
-    assert ("See [recommendation 8](#rec-association-with-igf), [section 2](#sec-background) "
+    # This paragraph is 1; the background has 6 and its section 2.4 two more (2 to 9);
+    # the recommendations follow as paragraphs 10 to 19, and this one is the eighth.
+    assert ("See [paragraph 17](#rec-association-with-igf), "
+            "[paragraph 9](#para-platforms-for-discussion), [section 2](#sec-background) "
             "and [section 2.2](#sec-format).") in markdown
     from .conftest import docx_paragraphs, pdf_text
 
-    assert any(p.startswith("See recommendation 8, section 2 and section 2.2.")
+    expected = "See paragraph 17, paragraph 9, section 2 and section 2.2."
+    assert any(p.startswith(expected)
                for p in docx_paragraphs(project / "build" / "report.docx"))
-    assert "See recommendation 8, section 2 and section 2.2." in pdf_text(
-        project / "build" / "report.pdf")
+    assert expected in pdf_text(project / "build" / "report.pdf")

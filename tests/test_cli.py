@@ -78,7 +78,7 @@ def test_check_github_format(project: Path) -> None:
     code, out, _ = run("check", str(project), "--format", "github")
     assert code == 0
     assert out.splitlines()[0].startswith("::warning file=")
-    assert ",line=53,col=9,title=wgec empty-section::section 'format' has no content" in out
+    assert ",line=61,col=9,title=wgec empty-section::section 'format' has no content" in out
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -113,4 +113,5 @@ def test_two_builds_at_once_both_finish_with_valid_outputs(project: Path) -> Non
 
     assert "Draft report of the Working Group on Enhanced Cooperation" in pdf_text(
         project / "build" / "report.pdf")
-    assert docx_paragraphs(project / "build" / "report.docx")[0].startswith("Draft report")
+    assert "Draft report of the Working Group on Enhanced Cooperation" in docx_paragraphs(
+        project / "build" / "report.docx")

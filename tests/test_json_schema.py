@@ -69,7 +69,7 @@ COMPLETE_CASE = CASES_DIR / "valid-every-file-kind"
 # to the schema, with why.
 UNREPRESENTABLE_CASES = {
     "valid-yaml11-implicit-types": (
-        "`title: 1.10`, `organ: 0755`, `agenda_item: 0x1F` and `symbol: 1e3` are numbers "
+        "`title: 1.10`, `organ: 0755`, `agenda_item: 0x1F` and `working_group: 1e3` are numbers "
         "in YAML 1.2; wgec keeps them as text, the schema wants text to be strings"
     ),
 }

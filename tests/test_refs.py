@@ -19,8 +19,8 @@ from wgec_report.render import escape_markdown
 CONTEXT = RenderContext(
     instrument_titles={"tunis-agenda": "Tunis Agenda for the Information Society",
                        "res": "General Assembly resolution 70/125"},
-    recommendation_numbers={"un-body": 3},
-    section_numbers={"scope": "2.1"},
+    paragraph_numbers={"rec:un-body": 31, "para:mandate": 4},
+    section_names={"scope": "section 2.1", "background": "chapter II"},
 )
 
 
@@ -90,8 +90,9 @@ def test_several_citations_share_one_footnote() -> None:
 
 
 def test_internal_references_become_links() -> None:
-    assert render("see [@rec:un-body] and [@sec:scope].") == (
-        "see [recommendation 3](#rec-un-body) and [section 2.1](#sec-scope)."
+    assert render("see [@rec:un-body], [@para:mandate], [@sec:background] and [@sec:scope].") == (
+        "see [paragraph 31](#rec-un-body), [paragraph 4](#para-mandate), "
+        "[chapter II](#sec-background) and [section 2.1](#sec-scope)."
     )
 
 

@@ -128,8 +128,8 @@ def make_documents(
         if "docx" in formats:
             reference = find_template(templates, REFERENCE_DOCX)
             docx_started = time.perf_counter()
-            docx = pool.submit(convert.markdown_to_docx, rendered.body, rendered.metadata,
-                               reference, when)
+            docx = pool.submit(convert.markdown_to_docx, rendered.masthead + rendered.body,
+                               rendered.metadata, reference, when)
         if "pdf" in formats:
             started = time.perf_counter()
             typst_source = convert.markdown_to_typst(

@@ -6,7 +6,7 @@ Imports nothing heavy: `wgec check` runs on every push and must start fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +22,7 @@ from .model import (
 )
 from .refs import (
     INTERNAL_KINDS,
+    REF_GROUP,
     Citation,
     InternalRef,
     code_spans,
@@ -49,6 +50,96 @@ _RAW_MARKUP_HINTS = {
 
 def _shorten(value: str, limit: int = 30) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# Organ, then the body and the document's own segments, then suffixes:
+# E/CN.16/2018/CRP.1, A/RES/70/125, A/70/125, E/CN.16/2018/L.2/Rev.1.
+SYMBOL_ORGANS = ("A", "E", "S", "ST", "TD", "UNEP", "DP", "ICCD", "CEDAW", "CCPR", "CRC",
+                 "HRC", "TD/B")
+_SYMBOL_SEGMENT = re.compile(r"[A-Z0-9]+(?:\.[A-Z0-9]+)*(?:\.)?\Z|[A-Z][A-Za-z]*\.[0-9]+\Z")
+_SYMBOL_SUFFIX = re.compile(r"(?:Add|Rev|Corr|Amend)\.[0-9]+\Z")
+
+
+def symbol_problem(symbol: str) -> str:
+    """What is wrong with a document symbol's shape, or "" when nothing is."""
+    if symbol != symbol.strip() or " " in symbol:
+        return f"document symbol '{symbol}' has spaces"
+    parts = symbol.split("/")
+    if parts[0] not in SYMBOL_ORGANS:
+        return (f"document symbol '{symbol}' does not start with an organ "
+                f"({', '.join(SYMBOL_ORGANS[:4])}, ...)")
+    if len(parts) < 2 or any(not part for part in parts):
+        return f"document symbol '{symbol}' has an empty part"
+    for part in parts[1:]:
+        if not (_SYMBOL_SEGMENT.match(part) or _SYMBOL_SUFFIX.match(part)):
+            return f"'{part}' is not a valid part of a document symbol"
+    suffixes = [p for p in parts if _SYMBOL_SUFFIX.match(p)]
+    if suffixes and not _SYMBOL_SUFFIX.match(parts[-1]):
+        return f"in '{symbol}', suffixes such as /Rev.1 come last"
+    return ""
+
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+
+
+def count_words(report: Report) -> dict[str, int]:
+    """Words per top-level section (and annex), footnote citations included, as the UN counts."""
+    from .refs import format_spans
+
+    titles = {i.id: i.title.get(report.meta.original_language, "") for i in report.instruments}
+    language = report.meta.original_language
+
+    def words(text: str) -> int:
+        for group in find_references(text):
+            for ref in group.references:
+                if isinstance(ref, Citation):
+                    text += " " + titles.get(ref.instrument, "") + " " + format_spans(ref.spans)
+        return len(_WORD.findall(REF_GROUP.sub(" ", text)))
+
+    counts: dict[str, int] = {}
+    for top in (*report.ordered_sections(), *report.annexes()):
+        total = 0
+        for section in top.walk():
+            total += words(section.title.get(language, language))
+            for paragraph in section.paragraphs:
+                if paragraph.text is not None:
+                    total += words(paragraph.text.get(language, language))
+                elif paragraph.quote is not None:
+                    total += sum(words(t) for t in quoted_texts(report, paragraph.quote.value))
+            for insert in section.inserts:
+                total += _insert_words(report, insert.id, words)
+        counts[top.id] = total
+    return counts
+
+
+def quoted_texts(report: Report, quote: str) -> Iterator[str]:
+    """The texts a `quote:` paragraph shows (those that exist; `check` reports the rest)."""
+    instrument_id, _, locator = quote.partition(":")
+    instrument = next((i for i in report.instruments if i.id == instrument_id.strip()), None)
+    language = report.meta.original_language
+    for span in (parse_locator(locator) or ()) if instrument else ():
+        for number in span.numbers():
+            paragraph = instrument.paragraph(number) if instrument else None
+            if paragraph is None:
+                continue
+            if span.sub is None and paragraph.text is not None:
+                yield paragraph.text.get(language, language)
+            for sub in paragraph.subparagraphs:
+                if span.sub in (None, sub.label):
+                    yield sub.text.get(language, language)
+
+
+def _insert_words(report: Report, kind: str, words: Callable[[str], int]) -> int:
+    language = report.meta.original_language
+    if kind == "recommendations":
+        return sum(words(r.text.get(language, language)) for r in report.recommendations)
+    if kind == "characteristics":
+        return sum(words(c.name.get(language, language)) for c in report.characteristics)
+    if kind == "focus-areas":
+        return sum(words(f.name.get(language, language)) for f in report.focus_areas())
+    names = {o.id: o.abbreviation.get(language, language) for o in report.organizations}
+    return sum(words(" ".join(names.get(r.id, "") for r in (*row.agencies, *row.forums)))
+               for row in report.mapping)
 
 
 @dataclass(frozen=True)
@@ -106,6 +197,8 @@ class _Checker:
         self.used_organizations: set[str] = set()
 
     def run(self) -> Iterator[Diagnostic]:
+        yield from self._symbol()
+        yield from self._word_count()
         yield from self._unique_ids()
         yield from self._section_order()
         yield from self._sections()
@@ -113,6 +206,30 @@ class _Checker:
         yield from self._mapping()
         yield from self._recommendations()
         yield from self._unused()
+
+    # -- masthead and length ---------------------------------------------------
+
+    def _symbol(self) -> Iterator[Diagnostic]:
+        symbol = self.report.meta.symbol
+        if symbol is None:
+            return
+        problem = symbol_problem(symbol.value)
+        if problem:
+            yield error(symbol.location, "bad-symbol", problem,
+                        "UN symbols look like E/CN.16/2018/CRP.1 or A/RES/70/125; see "
+                        "docs/sources.md")
+
+    def _word_count(self) -> Iterator[Diagnostic]:
+        total = sum(count_words(self.report).values())
+        limit = self.report.meta.word_limit
+        if total > limit:
+            yield warning(
+                whole_file(self.report.meta.location.path),
+                "word-limit",
+                f"the report has {total:,} words, over the limit of {limit:,}",
+                "UN limits are 8,500 words for Secretariat reports and 10,700 for others; "
+                "set word_limit in report.yaml",
+            )
 
     # -- ids -----------------------------------------------------------------
 
@@ -165,7 +282,7 @@ class _Checker:
     def _section_order(self) -> Iterator[Diagnostic]:
         top_level = {s.id: s for s in self.report.sections}
         seen: set[str] = set()
-        for ref in self.report.meta.section_order:
+        for ref in (*self.report.meta.section_order, *self.report.meta.annex_order):
             if ref.id not in top_level and ref.id not in self.report.section_files:
                 yield error(
                     ref.location,
@@ -176,7 +293,8 @@ class _Checker:
                 )
             elif ref.id in seen:
                 yield error(ref.location, "duplicate-section",
-                            f"section '{ref.id}' is listed twice in the order")
+                            f"section '{ref.id}' is listed twice in the order (sections and "
+                            "annexes together)")
             seen.add(ref.id)
         for section in self.report.sections:
             stem = PurePosixPath(section.file).stem
@@ -186,7 +304,7 @@ class _Checker:
                     "section-not-in-order",
                     f"section '{section.id}' ({section.file}) is not in the report's "
                     "section order",
-                    "add it to 'sections:' in report.yaml, or delete the file",
+                    "add it to 'sections:' (or 'annexes:') in report.yaml, or delete the file",
                 )
             if section.id != stem:
                 yield error(
@@ -309,11 +427,14 @@ class _Checker:
                     yield from self._paragraphs_exist(instrument, ref, location, quoting=False)
 
     def _internal(self, ref: InternalRef, location: Location) -> Iterator[Diagnostic]:
-        targets: dict[str, object] = (
-            dict(self.recommendations) if ref.kind == "rec" else dict(self.sections)
-        )
+        ids_by_kind: dict[str, set[str]] = {
+            "rec": set(self.recommendations),
+            "sec": set(self.sections),
+            "para": {p.id for p in self._paragraphs() if p.id and p.quote is None},
+        }
+        targets = ids_by_kind[ref.kind]
         if ref.target not in targets:
-            what = "recommendation" if ref.kind == "rec" else "section"
+            what = {"rec": "recommendation", "sec": "section", "para": "paragraph"}[ref.kind]
             yield error(
                 location,
                 "unknown-reference",

@@ -123,17 +123,31 @@ def _failure(returncode: int) -> str:
 def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
                      reference_doc: Path | None = None,
                      when: datetime.datetime | None = None) -> bytes:
+    """The DOCX: the Markdown (masthead included) through the reference document's styles.
+
+    The title is in the Markdown, in its place under the masthead, so pandoc is
+    not given one (it would put it above everything); it goes into the
+    document's properties afterwards, with the date and the running header.
+    """
     extra = [f"--reference-doc={reference_doc}"] if reference_doc else []
-    return set_docx_dates(run_pandoc(markdown, "docx", metadata, extra), when)
+    given = {k: v for k, v in metadata.items() if k not in ("title", "subtitle")}
+    docx = run_pandoc(markdown, "docx", given, extra)
+    return finish_docx(docx, when, metadata.get("title", ""), metadata.get("symbol", ""))
 
 
+_CORE_TITLE = re.compile(rb"<dc:title>[^<]*</dc:title>|<dc:title\s*/>")
 _CORE_DATES = re.compile(
     rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>|<dcterms:(?:created|modified)\b[^>]*/>"
 )
 
 
-def set_docx_dates(docx: bytes, when: datetime.datetime | None) -> bytes:
-    """Date the document's properties `when`, or not at all.
+SYMBOL_PLACEHOLDER = b"WGEC:symbol"  # in the reference document's running header
+
+
+def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
+                symbol: str = "") -> bytes:
+    """Date the document's properties `when` (or not at all), title them, put the symbol
+    in the running header.
 
     Under --sandbox pandoc dates every DOCX 1970-01-01: reproducible, but
     wrong. The archive is rewritten entry by entry, in order, with pandoc's
@@ -155,6 +169,9 @@ def set_docx_dates(docx: bytes, when: datetime.datetime | None) -> bytes:
             data = source.read(info)
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATES.sub(dated, data)
+                data = _CORE_TITLE.sub(b"<dc:title>" + _xml_text(title) + b"</dc:title>", data)
+            elif info.filename.startswith("word/header") and SYMBOL_PLACEHOLDER in data:
+                data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
             target.writestr(info, data, compress_type=info.compress_type)
     return out.getvalue()
 
@@ -218,3 +235,9 @@ def _new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _xml_text(text: str) -> bytes:
+    from xml.sax.saxutils import escape
+
+    return escape(text).encode("utf-8")

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from .model import INSERTS, LANGUAGES, ORGANIZATION_KINDS, STATUSES
+from .model import HEADING_NUMBERS, INSERTS, LANGUAGES, ORGANIZATION_KINDS, STATUSES
 from .refs import INTERNAL_KINDS
 from .schema import (
     CHARACTERISTIC_KEYS,
@@ -484,6 +484,21 @@ def _report_root() -> Schema:
             "sections": _field("The top-level sections in order: each id names a file "
                                "sections/<id>.yaml.",
                                _list_of(_ref("id"), uniqueItems=True), optional=False),
+            "annexes": _field("Annexes in order, after the body (\"Annex I\", ...): each id "
+                              "names a file sections/<id>.yaml.",
+                              _list_of(_ref("id"), uniqueItems=True)),
+            "heading_numbers": _field(
+                "How headings are numbered: roman (UN style: I., A., 1.), arabic "
+                "(1., 2.1, 2.1.1) or none. Default roman.",
+                _enum(HEADING_NUMBERS), default="roman"),
+            "word_limit": _field("Word limit of the report (UN: 8,500 for Secretariat reports, "
+                                 "10,700 for others). Default 10,700.",
+                                 {"anyOf": [{"type": "integer", "minimum": 1},
+                                            {"type": "string", "pattern": "^[1-9][0-9]*$"}]}),
+            "formal_editing": _field("false prints \"This document is being reproduced without "
+                                     "formal editing.\" (default: false for a CRP symbol).",
+                                     {"anyOf": [{"type": "boolean"},
+                                                {"enum": ["true", "false"]}]}),
         },
         required=("title", "sections"),
     )

@@ -17,6 +17,10 @@ ORGANIZATION_KINDS = ("agency", "forum", "body", "group", "other")
 # What a section can show besides its own paragraphs: blocks made from the
 # other source files.
 INSERTS = ("focus-areas", "characteristics", "mapping", "recommendations")
+# How headings are numbered: UN style (I., A., 1.), decimal as the WGEC
+# contribution numbers its parts (1., 2.1), or not at all.
+HEADING_NUMBERS = ("roman", "arabic", "none")
+DEFAULT_WORD_LIMIT = 10_700  # UN limit for documents other than Secretariat reports
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,16 @@ class ReportMeta:
     meeting: Text | None = None
     agenda_item: Text | None = None
     preliminary_note: Text | None = None
+    annex_order: tuple[Ref, ...] = ()
+    heading_numbers: str = "roman"
+    word_limit: int = DEFAULT_WORD_LIMIT
+    formal_editing: bool | None = None  # None: derived from the symbol (a CRP is not edited)
 
+    @property
+    def reproduced_without_formal_editing(self) -> bool:
+        if self.formal_editing is not None:
+            return not self.formal_editing
+        return self.symbol is not None and "/CRP." in self.symbol.value
 
 @dataclass(frozen=True)
 class Subparagraph:
@@ -203,13 +216,20 @@ class Report:
     section_files: frozenset[str] = frozenset()
 
     def ordered_sections(self) -> list[Section]:
-        """Top-level sections in the report's order (unknown ids skipped; `check` reports them)."""
+        """Top-level sections of the body in the report's order (unknown ids skipped)."""
+        return self._in_order(self.meta.section_order)
+
+    def annexes(self) -> list[Section]:
+        """Annexes in order, after the body: "Annex I", "Annex II", ..."""
+        return self._in_order(self.meta.annex_order)
+
+    def _in_order(self, refs: tuple[Ref, ...]) -> list[Section]:
         by_id = {s.id: s for s in self.sections}
-        ordered = dict.fromkeys(ref.id for ref in self.meta.section_order if ref.id in by_id)
+        ordered = dict.fromkeys(ref.id for ref in refs if ref.id in by_id)
         return [by_id[ident] for ident in ordered]  # once each, even if listed twice
 
     def all_sections(self) -> Iterator[Section]:
-        for section in self.ordered_sections():
+        for section in (*self.ordered_sections(), *self.annexes()):
             yield from section.walk()
 
     def focus_areas(self) -> Iterator[FocusArea]:

@@ -5,8 +5,9 @@ In prose, `[@` ... `]` holds one or more references separated by `;`:
     [@tunis-agenda:69]          a paragraph of an instrument
     [@tunis-agenda:69-71]       a range of paragraphs
     [@tunis-agenda:35(a),35(d)] subparagraphs, and lists of any of these
-    [@rec:<id>]                 a recommendation: "recommendation 3"
-    [@sec:<id>]                 a section: "section 2.1"
+    [@rec:<id>]                 a recommendation, by its paragraph: "paragraph 31"
+    [@para:<id>]                a paragraph that has an id: "paragraph 12"
+    [@sec:<id>]                 a section: "section 2.1", "chapter II", "annex I"
 
 Citations of instruments become footnotes; the others become internal links.
 A locator (the part after the colon) is also what a quotation names.
@@ -18,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-INTERNAL_KINDS = ("rec", "sec")
+INTERNAL_KINDS = ("rec", "sec", "para")
 REF_GROUP = re.compile(r"\[@([^\[\]]*)\]")  # may span lines; whitespace makes it invalid
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -184,8 +185,8 @@ class RenderContext:
     """What rendering needs to know about the report, already escaped for Markdown."""
 
     instrument_titles: Mapping[str, str]
-    recommendation_numbers: Mapping[str, int]
-    section_numbers: Mapping[str, str]
+    paragraph_numbers: Mapping[str, int]  # "rec:<id>" and "para:<id>" to paragraph numbers
+    section_names: Mapping[str, str]  # section id to "section 2.1", "chapter II", "annex I"
 
 
 def render_references(markdown: str, context: RenderContext, escape: Callable[[str], str]) -> str:
@@ -228,10 +229,10 @@ def _render_group(
         if isinstance(ref, Citation):
             title = context.instrument_titles.get(ref.instrument, escape(ref.instrument))
             notes.append(f"{title}, {format_spans(ref.spans)}")
-        elif ref.kind == "rec":
-            number = context.recommendation_numbers.get(ref.target)
-            links.append(f"[recommendation {number}](#rec-{ref.target})")
+        elif ref.kind == "sec":
+            name = context.section_names.get(ref.target, "section")
+            links.append(f"[{name}](#sec-{ref.target})")
         else:
-            number_text = context.section_numbers.get(ref.target, "")
-            links.append(f"[section {number_text}](#sec-{ref.target})")
+            number = context.paragraph_numbers.get(f"{ref.kind}:{ref.target}", "")
+            links.append(f"[paragraph {number}](#{ref.kind}-{ref.target})")
     return " and ".join(links), notes

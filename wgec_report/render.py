@@ -65,6 +65,7 @@ class RenderedMarkdown:
     body: str
     metadata: dict[str, str]  # plain text, for `pandoc -M` (which never parses it)
     language: str
+    masthead: str = ""  # Markdown with Word styles: DOCX has no template to draw it
 
     def document(self) -> str:
         """The standalone report.md: a YAML metadata block, then the body."""
@@ -100,7 +101,7 @@ def render_markdown(
         message = f"not allowed in a template: {exc}"
         raise _template_error(*_template_position(exc), message) from None
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-    return RenderedMarkdown(body, view.metadata(), language)
+    return RenderedMarkdown(body, view.metadata(), language, view.masthead())
 
 
 class _TemplateLoader(jinja2.BaseLoader):
@@ -175,16 +176,17 @@ class _View:
         self.report = report
         self.language = language
         self.fallback = report.meta.original_language
-        self.section_numbers = dict(_number_sections(report.ordered_sections()))
-        self.recommendation_numbers = {
-            r.id: number for number, r in enumerate(report.recommendations, start=1)
-        }
+        style = report.meta.heading_numbers
+        self.headings = dict(_number_headings(report.ordered_sections(), style))
+        for index, annex in enumerate(report.annexes(), start=1):
+            self.headings[annex.id] = Heading(f"Annex {_roman(index)}", f"annex {_roman(index)}")
+            self.headings.update(_number_headings(list(annex.subsections), style, depth=2))
+        self.numbers = Numbering(report)
         self.instruments = {i.id: i for i in report.instruments}
         self.context = RenderContext(
             instrument_titles={i.id: self.plain(i.title) for i in report.instruments},
-            recommendation_numbers=self.recommendation_numbers,
-            # "section 2", not "section 2.": the heading's period is typography.
-            section_numbers={k: v.rstrip(".") for k, v in self.section_numbers.items()},
+            paragraph_numbers=self.numbers.by_reference,
+            section_names={k: h.name for k, h in self.headings.items()},
         )
 
     def text(self, value: Text | None) -> str:
@@ -211,15 +213,48 @@ class _View:
             "agenda-item": self.text(meta.agenda_item),
             "original-language": LANGUAGE_NAMES[meta.original_language],
         }
+        if meta.date is not None:
+            optional["date-long"] = long_date(meta.date.value)
+        if meta.reproduced_without_formal_editing:
+            optional["editing-note"] = EDITING_NOTE
         fields.update({k: " ".join(v.split()) for k, v in optional.items() if v})
         fields["lang"] = BCP47[self.language]
         return fields
+
+    def masthead(self) -> str:
+        """The UN masthead as paragraphs in the reference document's masthead styles."""
+        meta = self.report.meta
+        lines: list[tuple[str, str]] = []
+        if meta.symbol is not None:
+            lines.append(("Masthead Symbol", escape_markdown(meta.symbol.value)))
+        lines.append(("Masthead Organ", "United Nations"))
+        if meta.organ is not None:
+            lines.append(("Masthead Organ", self.plain(meta.organ)))
+        corner = []
+        if meta.distribution is not None:
+            corner.append(f"Distr.: {escape_markdown(meta.distribution.value)}")
+        if meta.date is not None:
+            corner.append(escape_markdown(long_date(meta.date.value)))
+        corner.append(f"Original: {LANGUAGE_NAMES[meta.original_language]}")
+        lines.append(("Masthead Meta", "\\\n".join(corner)))
+        if meta.body is not None:
+            lines.append(("Masthead Body", self.plain(meta.body)))
+        for field in (meta.working_group, meta.meeting, meta.agenda_item):
+            if field is not None:
+                lines.append(("Masthead Line", self.plain(field)))
+        if meta.reproduced_without_formal_editing:
+            lines.append(("Editing Note", escape_markdown(EDITING_NOTE)))
+        lines.append(("Title", self.plain(meta.title)))
+        if meta.subtitle is not None:
+            lines.append(("Subtitle", self.plain(meta.subtitle)))
+        return "".join(f'::: {{custom-style="{style}"}}\n{text}\n:::\n\n' for style, text in lines)
 
     def as_context(self) -> dict[str, Any]:
         r = self.report
         return {
             "preliminary_note": self.prose(r.meta.preliminary_note),
             "sections": [self.section(s, depth=1) for s in r.ordered_sections()],
+            "annexes": [self.section(s, depth=1) for s in r.annexes()],
             "levels": [self.level(level) for level in r.levels],
             "characteristics": [
                 {"id": c.id, "name": self.plain(c.name), "description": self.prose(c.description)}
@@ -234,10 +269,11 @@ class _View:
             "recommendations": [
                 {
                     "id": rec.id,
-                    "number": self.recommendation_numbers[rec.id],
-                    # `{#` opens a Jinja comment, so the anchor comes ready-made.
-                    "anchor": f"::: {{#rec-{rec.id} .recommendation}}",
-                    "text": self.prose(rec.text),
+                    "number": self.numbers.by_reference[f"rec:{rec.id}"],
+                    # `{#` opens a Jinja comment, so the div comes ready-made. The
+                    # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
+                    "open": f'::: {{#rec-{rec.id} .recommendation custom-style="Recommendation"}}',
+                    "text": _bold(self.prose(rec.text)),
                     "status": rec.status,
                 }
                 for rec in r.recommendations
@@ -246,9 +282,10 @@ class _View:
         }
 
     def section(self, section: Section, depth: int) -> dict[str, Any]:
+        heading = self.headings.get(section.id, Heading("", "section"))
         return {
             "id": section.id,
-            "number": self.section_numbers.get(section.id, ""),
+            "number": heading.label,
             "title": self.plain(section.title),
             "depth": depth,
             "heading_marks": "#" * min(depth, 6),
@@ -261,10 +298,16 @@ class _View:
             "is_empty": section.is_empty,
         }
 
-    def paragraph(self, paragraph: Paragraph) -> str:
+    def paragraph(self, paragraph: Paragraph) -> dict[str, Any]:
+        """A numbered paragraph, or a quotation (which belongs to the paragraph before it)."""
         if paragraph.quote is not None:
-            return self.quotation(paragraph.quote.value)
-        return self.prose(paragraph.text)
+            return {"number": None, "open": "", "text": self.quotation(paragraph.quote.value)}
+        anchor = f"#para-{paragraph.id} " if paragraph.id else ""
+        return {
+            "number": self.numbers.of(paragraph),
+            "open": f"::: {{{anchor}.paragraph}}",
+            "text": self.prose(paragraph.text),
+        }
 
     def quotation(self, quote: str) -> str:
         """Quoted instrument paragraphs as a block quote, numbered, with a citation note."""
@@ -329,12 +372,92 @@ class _View:
         ]
 
 
-def _number_sections(sections: list[Section], prefix: str = "") -> Iterator[tuple[str, str]]:
-    """`1.`, `2.`, then `2.1`, `2.2`: as the contribution numbers its parts."""
+EDITING_NOTE = "This document is being reproduced without formal editing."
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def long_date(iso: str) -> str:
+    """2018-01-22 as UN documents write it: 22 January 2018."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{day} {_MONTHS[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    label: str  # what the heading shows before its title: "II.", "A.", "2.1", "Annex I"
+    name: str  # how a reference reads: "chapter II", "section 2.1"
+
+
+def _number_headings(sections: list[Section], style: str, depth: int = 1,
+                     prefix: str = "") -> Iterator[tuple[str, Heading]]:
+    """UN style: chapters I., II., sections A., B., then 1., 2.; or decimal 1., 2.1, 2.1.1."""
     for index, section in enumerate(sections, start=1):
-        number = f"{prefix}{index}"
-        yield section.id, (f"{number}." if not prefix else number)
-        yield from _number_sections(list(section.subsections), f"{number}.")
+        if style == "none":
+            heading, child_prefix = Heading("", "section"), ""
+        elif style == "arabic":
+            number = f"{prefix}{index}"
+            heading = Heading(f"{number}." if depth == 1 else number, f"section {number}")
+            child_prefix = f"{number}."
+        else:
+            label = (_roman(index), chr(ord("A") + (index - 1) % 26), str(index))[min(depth, 3) - 1]
+            kind = ("chapter", "section", "section")[min(depth, 3) - 1]
+            name = f"{kind} {prefix}{label}" if depth > 1 else f"chapter {label}"
+            heading, child_prefix = Heading(f"{label}.", name), (f"{label}." if depth == 1 else "")
+        yield section.id, heading
+        yield from _number_headings(list(section.subsections), style, depth + 1, child_prefix)
+
+
+def _roman(number: int) -> str:
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, numeral in numerals:
+        while number >= value:
+            out += numeral
+            number -= value
+    return out
+
+
+class Numbering:
+    """Paragraph numbers: consecutive through the body, restarting in each annex.
+
+    Numbers are derived here, never typed into a source, so they stay right
+    when paragraphs move. Quotations belong to the paragraph before them and
+    take no number; recommendations are paragraphs like any other.
+    """
+
+    def __init__(self, report: Report) -> None:
+        self._by_object: dict[int, int] = {}
+        self.by_reference: dict[str, int] = {}  # "para:<id>" and "rec:<id>"
+        self._count(report.ordered_sections(), report)
+        for annex in report.annexes():
+            self._count([annex], report)
+
+    def _count(self, tops: list[Section], report: Report) -> None:
+        number = 0
+        for top in tops:
+            for section in top.walk():
+                for paragraph in section.paragraphs:
+                    if paragraph.quote is None:
+                        number += 1
+                        self._by_object[id(paragraph)] = number
+                        if paragraph.id:
+                            self.by_reference[f"para:{paragraph.id}"] = number
+                if any(ref.id == "recommendations" for ref in section.inserts):
+                    for recommendation in report.recommendations:
+                        number += 1
+                        self.by_reference.setdefault(f"rec:{recommendation.id}", number)
+
+    def of(self, paragraph: Paragraph) -> int:
+        return self._by_object[id(paragraph)]
+
+
+def _bold(markdown: str) -> str:
+    """Recommendations are set in bold, as UN recommendations are (one block at a time)."""
+    if "\n\n" in markdown or not markdown.strip():
+        return markdown  # several blocks: the Word style still makes them bold
+    return f"**{markdown.strip()}**"
 
 
 def _skips_subparagraphs(previous: tuple[int, str], number: int, label: str) -> bool:

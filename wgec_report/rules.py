@@ -57,6 +57,8 @@ RULES: tuple[Rule, ...] = (
          "schema"),
     Rule("bad-language", E, "Texts are keyed by the six UN language codes.", "schema"),
     Rule("missing-original", E, "Every translated text has the original language.", "schema"),
+    Rule("bad-symbol", E, "The document symbol has the shape of a UN symbol "
+         "(E/CN.16/2018/CRP.1).", "schema"),
     # Ids and references
     Rule("duplicate-id", E, "Ids are unique within their kind.", "references"),
     Rule("reserved-id", E, "No instrument is called rec or sec.", "references"),
@@ -94,6 +96,8 @@ RULES: tuple[Rule, ...] = (
     Rule("unused-organization", W, "Every organization is mapped or named by a recommendation.",
          "warnings"),
     Rule("uncited-instrument", W, "Every instrument is cited.", "warnings"),
+    Rule("word-limit", W, "The report is within its word limit (10,700 unless set).",
+         "warnings"),
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from .errors import Diagnostic, Location, error, whole_file
 from .model import (
+    DEFAULT_WORD_LIMIT,
+    HEADING_NUMBERS,
     INSERTS,
     LANGUAGES,
     ORGANIZATION_KINDS,
@@ -69,6 +71,7 @@ REPORT_FILE = "report"
 REPORT_KEYS = (
     "title", "subtitle", "organ", "body", "working_group", "symbol", "distribution", "date",
     "original_language", "languages", "meeting", "agenda_item", "preliminary_note", "sections",
+    "annexes", "heading_numbers", "word_limit", "formal_editing",
 )  # fmt: skip
 INSTRUMENT_KEYS = ("id", "title", "short_title", "symbol", "paragraphs")
 INSTRUMENT_PARAGRAPH_KEYS = ("number", "text", "subparagraphs")
@@ -248,6 +251,11 @@ class Builder:
             meeting=self._text(f, "meeting"),
             agenda_item=self._text(f, "agenda_item"),
             preliminary_note=self._text(f, "preliminary_note"),
+            annex_order=tuple(r for n in self._items(f.get("annexes")) if (r := self._ref(n))),
+            heading_numbers=_value(self._choice(f.get("heading_numbers"), HEADING_NUMBERS),
+                                   "roman"),
+            word_limit=_positive(self._integer(f.get("word_limit")), DEFAULT_WORD_LIMIT),
+            formal_editing=self._boolean(f.get("formal_editing")),
         )
 
     def _instrument(self, node: MappingNode) -> Instrument | None:
@@ -659,6 +667,14 @@ class _Fields:
     def location_of(self, key: str) -> Location:
         pair = self.by_key.get(key)
         return pair[1].location if pair else self.node.location
+
+
+def _value(text: LocatedText | None, default: str) -> str:
+    return text.value if text is not None else default
+
+
+def _positive(number: int | None, default: int) -> int:
+    return number if number else default
 
 
 def _is_blank(node: Node) -> bool:
