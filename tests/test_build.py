@@ -45,8 +45,9 @@ def test_an_output_folder_that_is_a_file_is_an_error(project: Path, tmp_path: Pa
 def test_formats_parse_from_lists_and_repeats() -> None:
     assert parse_formats([]) == ["md", "docx", "pdf"]
     assert parse_formats(["pdf,md", "md", " DOCX "]) == ["pdf", "md", "docx"]
-    with pytest.raises(WgecError, match="unknown format 'html'"):
-        parse_formats(["html"])
+    assert parse_formats(["html"]) == ["html"]
+    with pytest.raises(WgecError, match="unknown format 'odt'"):
+        parse_formats(["odt"])
 
 
 def test_user_text_is_never_run_as_a_template(project: Path) -> None:

@@ -135,7 +135,7 @@ def test_build_refuses_invalid_sources_and_keeps_earlier_outputs(project: Path) 
 def test_unknown_format_is_an_error(project: Path) -> None:
     code, _, err = run("build", str(project), "--to", "odt")
     assert code == 1
-    assert "unknown format 'odt'; choose from md, docx, pdf" in err
+    assert "unknown format 'odt'; choose from md, docx, pdf, html" in err
 
 
 def test_a_broken_template_is_located_and_leaves_outputs_alone(project: Path) -> None:

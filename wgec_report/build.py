@@ -21,9 +21,11 @@ from .json_schema import write_schemas
 from .model import Report
 from .resources import default_sources_dir, find_template
 
-FORMATS = ("md", "docx", "pdf")
+FORMATS = ("md", "docx", "pdf", "html")
+DEFAULT_FORMATS = ("md", "docx", "pdf")  # HTML when asked: it is for publishing
 OUTPUT_STEM = "report"
 TYPST_TEMPLATE = "report.typ"
+HTML_TEMPLATE = "report.html"
 REFERENCE_DOCX = "reference.docx"
 BUILD_DIR = "build"
 SCHEMAS_DIR = "schemas"
@@ -69,12 +71,12 @@ def parse_formats(values: Iterable[str]) -> list[str]:
                 raise WgecError(f"unknown format '{name}'; choose from {', '.join(FORMATS)}")
             if name not in chosen:
                 chosen.append(name)
-    return chosen or list(FORMATS)
+    return chosen or list(DEFAULT_FORMATS)
 
 
 def build_project(
     project: Path,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] = DEFAULT_FORMATS,
     out_dir: Path | None = None,
     on_step: Callable[[Step], None] | None = None,
 ) -> BuildResult:
@@ -139,6 +141,11 @@ def make_documents(
             started = time.perf_counter()
             documents["pdf"] = convert.typst_to_pdf(typst_source, when)
             timer.record("typst → PDF", started)
+        if "html" in formats:
+            started = time.perf_counter()
+            documents["html"] = convert.markdown_to_html(
+                rendered.body, rendered.metadata, _required_template(templates, HTML_TEMPLATE))
+            timer.record("pandoc → HTML", started)
         if docx is not None:
             documents["docx"] = docx.result()
             timer.record("pandoc → DOCX", docx_started)

@@ -214,7 +214,8 @@ def _count(number: int, noun: str) -> str:
 @main.command()
 @_project_argument
 @click.option("--to", "formats", multiple=True, metavar="FORMATS",
-              help="Formats to build, comma-separated: md, docx, pdf (default: all).")
+              help="Formats to build, comma-separated: md, docx, pdf, html "
+                   "(default: md, docx, pdf).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path),
               help="Output folder (default: PROJECT/build).")
 def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
@@ -228,6 +229,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
     Example:
       wgec build
       wgec build --to docx -o /tmp/out
+      wgec build --to html        # one self-contained page for a website
     """
     from rich.table import Table
 

@@ -130,7 +130,7 @@ def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
     document's properties afterwards, with the date and the running header.
     """
     extra = [f"--reference-doc={reference_doc}"] if reference_doc else []
-    given = {k: v for k, v in metadata.items() if k not in ("title", "subtitle")}
+    given = {k: v for k, v in metadata.items() if k not in ("title", "subtitle", "date")}
     docx = run_pandoc(markdown, "docx", given, extra)
     return finish_docx(docx, when, metadata.get("title", ""), metadata.get("symbol", ""))
 
@@ -179,6 +179,17 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
     extra = ["--standalone", f"--template={template}"]
     return run_pandoc(markdown, "typst", metadata, extra).decode("utf-8")
+
+
+def markdown_to_html(markdown: str, metadata: Mapping[str, str], template: Path) -> bytes:
+    """One self-contained HTML page: styles inline, footnotes linked both ways.
+
+    Section headings keep their own numbers (pandoc's would add a second set)
+    and shift down one level, since the page's title is its only `h1`.
+    """
+    extra = ["--standalone", f"--template={template}", "--shift-heading-level-by=1",
+             "--section-divs", f"--metadata=pagetitle:{metadata.get('title', 'Report')}"]
+    return run_pandoc(markdown, "html5", metadata, extra)
 
 
 def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> bytes:

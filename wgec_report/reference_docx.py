@@ -534,13 +534,13 @@ def _replaced_styles() -> dict[str, str]:
 
 def _added_styles() -> list[str]:
     """Styles pandoc's default lacks: header, footer, and the custom ones."""
-    right_tab = f'<w:tabs><w:tab w:val="center" w:pos="{TEXT_WIDTH // 2}" />' \
-                f'<w:tab w:val="right" w:pos="{TEXT_WIDTH}" /></w:tabs>'
+    tabs = (f'<w:tabs><w:tab w:val="center" w:pos="{TEXT_WIDTH // 2}" />'
+            f'<w:tab w:val="right" w:pos="{TEXT_WIDTH}" /></w:tabs>')
     return [
         _paragraph_style("Header", "header", ui_priority=99,
-                         ppr=_ppr(tabs=right_tab, before=0, after=0, jc="left"), rpr=_rpr(10)),
+                         ppr=_ppr(tabs=tabs, before=0, after=0, jc="left"), rpr=_rpr(10)),
         _paragraph_style("Footer", "footer", ui_priority=99,
-                         ppr=_ppr(tabs=right_tab, before=0, after=0, jc="left"), rpr=_rpr(9)),
+                         ppr=_ppr(tabs=tabs, before=0, after=0, jc="left"), rpr=_rpr(9)),
         _paragraph_style("MastheadOrgan", "Masthead Organ", custom=True,
                          ppr=_ppr(keep_next=True, before=0, after=60, jc="left"),
                          rpr=_rpr(14, bold=True)),
@@ -607,6 +607,7 @@ def write_reference_docx(path: Path) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a template is not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

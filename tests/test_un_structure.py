@@ -1,0 +1,192 @@
+"""Documents that read like UN documents: masthead, numbered paragraphs, headings, annexes, HTML."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from wgec_report.build import build_project
+from wgec_report.check import check_project
+
+from .conftest import REPO, docx_paragraphs, normalize, pdf_text
+
+SYMBOL = "E/CN.16/2018/CRP.1"
+
+
+@pytest.fixture(scope="module")
+def crp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default report issued as a conference room paper, with an annex, in every format."""
+    import shutil
+
+    project = tmp_path_factory.mktemp("crp")
+    shutil.copytree(REPO / "sources", project / "sources")
+    report = project / "sources" / "report.yaml"
+    report.write_text(report.read_text().replace(
+        "heading_numbers: arabic\n", "")
+        + f"symbol: {SYMBOL}\ndate: 2018-01-22\nagenda_item: Item 2 of the agenda\n"
+        + "annexes: [list-of-participants]\n", encoding="utf-8")
+    (project / "sources" / "sections" / "list-of-participants.yaml").write_text(
+        "id: list-of-participants\ntitle: List of participants\nparagraphs:\n"
+        "  - Member States.\n  - Other stakeholders.\n", encoding="utf-8")
+    build_project(project, ["md", "docx", "pdf", "html"])
+    return project / "build"
+
+
+def test_masthead_in_pdf(crp: Path) -> None:
+    first_page = pdf_text(crp / "report.pdf").split("\n1\n")[0]
+    for text in ("United Nations", SYMBOL, "Economic and Social Council", "Distr.: General",
+                 "22 January 2018", "Original: English",
+                 "Commission on Science and Technology for Development", "Item 2 of the agenda",
+                 "This document is being reproduced without formal editing."):
+        assert normalize(text) in normalize(first_page), text
+
+
+def test_masthead_in_docx_in_its_styles(crp: Path) -> None:
+    document = zipfile.ZipFile(crp / "report.docx").read("word/document.xml").decode()
+    paragraphs = docx_paragraphs(crp / "report.docx")
+    assert paragraphs[:3] == [SYMBOL, "United Nations", "Economic and Social Council"]
+    assert "This document is being reproduced without formal editing." in paragraphs
+    assert "Draft report of the Working Group on Enhanced Cooperation" in paragraphs
+    for style in ("MastheadSymbol", "MastheadOrgan", "MastheadMeta", "Title"):
+        assert f'<w:pStyle w:val="{style}" />' in document, style
+
+
+def test_running_header_in_docx_holds_the_symbol(crp: Path) -> None:
+    archive = zipfile.ZipFile(crp / "report.docx")
+    headers = [n for n in archive.namelist() if re.fullmatch(r"word/header\d*\.xml", n)]
+    assert headers
+    texts = [archive.read(n).decode() for n in headers]
+    assert any(SYMBOL in t for t in texts)
+    assert not any("WGEC:symbol" in t for t in texts)
+    document = archive.read("word/document.xml").decode()
+    assert "<w:headerReference" in document and "<w:footerReference" in document
+    footers = [archive.read(n).decode() for n in archive.namelist() if "footer" in n]
+    assert any("PAGE" in f for f in footers)
+
+
+def test_running_header_in_pdf_holds_the_symbol(crp: Path) -> None:
+    from pypdf import PdfReader
+
+    pages = PdfReader(crp / "report.pdf").pages
+    assert len(pages) > 1
+    for number, page in enumerate(pages[1:], start=2):
+        text = page.extract_text()
+        assert text.lstrip().startswith(SYMBOL), number
+        assert re.search(rf"(^|\n){number}\s*$", text), number  # page number at the foot
+
+
+def numbered(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"^(\d+)\. ", text, flags=re.M)]
+
+
+def test_paragraph_numbers_run_through_the_document_and_restart_in_annexes(crp: Path) -> None:
+    markdown = (crp / "report.md").read_text()
+    body, annex = markdown.split("Annex I", 1)
+    assert [int(n) for n in re.findall(r"^(\d+)\.\s+:::", body, flags=re.M)] == list(range(1, 19))
+    assert [int(n) for n in re.findall(r"^(\d+)\.\s+:::", annex, flags=re.M)] == [1, 2]
+    pdf = pdf_text(crp / "report.pdf")
+    body_pdf, annex_pdf = pdf.split("Annex I", 1)
+    found = [n for n in numbered(body_pdf) if n <= 18]
+    assert sorted(set(found)) == list(range(1, 19))
+    assert found == sorted(found)  # in order down the pages
+    assert numbered(annex_pdf)[:2] == [1, 2]
+
+
+def test_paragraph_numbers_in_docx_are_list_numbers_that_continue(crp: Path) -> None:
+    archive = zipfile.ZipFile(crp / "report.docx")
+    numbering = archive.read("word/numbering.xml").decode()
+    starts = [int(s) for s in re.findall(r'<w:startOverride w:val="(\d+)"', numbering)]
+    starts += [int(s) for s in re.findall(r'<w:start w:val="(\d+)"', numbering)]
+    # Each run of paragraphs continues where the last ended: 1 (body), then after
+    # quotations and headings 3, 4, 7, 9 ...; the annex starts again at 1.
+    for expected in (1, 3, 9):
+        assert expected in starts, (expected, starts)
+
+
+def test_headings_in_un_style(crp: Path) -> None:
+    markdown = (crp / "report.md").read_text()
+    headings = re.findall(r"^#+ (.+?) \{", markdown, flags=re.M)
+    assert headings[:4] == ["I. Introduction", "II. Background",
+                            "A. Scope and focus areas of enhanced cooperation",
+                            "B. Format of enhanced cooperation"]
+    assert "III. Recommendations" in headings
+    assert "Annex I" in markdown
+
+
+def test_recommendations_are_bold_numbered_paragraphs(crp: Path) -> None:
+    markdown = (crp / "report.md").read_text()
+    assert re.search(r"^9\.\s+::: \{#rec-consider-un-body .recommendation", markdown, re.M)
+    assert "    **To invite UN GA to consider" in markdown
+    document = zipfile.ZipFile(crp / "report.docx").read("word/document.xml").decode()
+    assert '<w:pStyle w:val="Recommendation" />' in document or "<w:b />" in document
+
+
+def test_tables_have_a_row_per_focus_area_and_level(crp: Path) -> None:
+    document = zipfile.ZipFile(crp / "report.docx").read("word/document.xml").decode()
+    tables = re.findall(r"<w:tbl>.*?</w:tbl>", document, flags=re.S)
+    rows = [len(re.findall(r"<w:tr>|<w:tr ", t)) for t in tables]
+    assert rows == [1 + 4, 1 + 10, 1 + 7 + 1, 1 + 3]  # header + rows (+ "Etc.")
+    mapping = tables[3]
+    assert all("<w:tblHeader" in t for t in tables)  # header rows repeat across pages
+    report = check_project(REPO).report
+    assert report is not None
+    for organization in report.organizations:
+        if organization.kind in ("agency", "forum", "group"):
+            assert organization.abbreviation.get("en", "en") in mapping, organization.id
+
+
+def test_footnotes_are_at_the_bottom_of_pages_in_pdf(crp: Path) -> None:
+    from pypdf import PdfReader
+
+    first = PdfReader(crp / "report.pdf").pages[0].extract_text()
+    _, _, foot = first.rpartition("1. ")  # the page's notes come after its last paragraph
+    assert normalize("1General Assembly resolution 70/125, para. 65.") in normalize(first)
+    assert normalize("2Tunis Agenda for the Information Society, para. 69.") in normalize(foot)
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.tags: list[str] = []
+        self.lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.tags.append(tag)
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        if tag == "a" and str(values.get("href", "")).startswith("#"):
+            self.links.append(str(values["href"])[1:])
+        if tag == "html":
+            self.lang = str(values.get("lang", ""))
+
+
+def test_html_is_one_accessible_page_whose_links_all_resolve(crp: Path) -> None:
+    html = (crp / "report.html").read_text()
+    page = _Page()
+    page.feed(html)
+    page.close()
+    assert page.lang == "en"
+    for landmark in ("header", "main", "table", "th", "ol"):
+        assert landmark in page.tags, landmark
+    assert page.tags.count("h1") == 1
+    assert not [link for link in page.links if link not in page.ids]
+    assert len([link for link in page.links if link.startswith("fn")]) >= 8  # footnotes
+    assert "rec-consider-un-body" in page.ids
+    assert "<link" not in html and "<script" not in html and 'src="http' not in html
+    assert SYMBOL in html and "Annex I" in html
+
+
+def test_word_count_warns_over_the_limit(project: Path) -> None:
+    report = project / "sources" / "report.yaml"
+    report.write_text(report.read_text() + "word_limit: 1000\n")
+    result = check_project(project)
+    (warning,) = [d for d in result.diagnostics if d.code == "word-limit"]
+    words = int(re.search(r"has ([\d,]+) words", warning.message)[1].replace(",", ""))
+    assert 1000 < words < 1500
