@@ -190,3 +190,13 @@ def test_word_count_warns_over_the_limit(project: Path) -> None:
     (warning,) = [d for d in result.diagnostics if d.code == "word-limit"]
     words = int(re.search(r"has ([\d,]+) words", warning.message)[1].replace(",", ""))
     assert 1000 < words < 1500
+
+
+def test_an_optional_table_of_contents_in_every_format(project: Path) -> None:
+    report = project / "sources" / "report.yaml"
+    report.write_text(report.read_text() + "toc: true\n")
+    build_project(project, ["docx", "pdf", "html"])
+    out = project / "build"
+    assert 'TOC \\o' in zipfile.ZipFile(out / "report.docx").read("word/document.xml").decode()
+    assert "Contents" in pdf_text(out / "report.pdf").split("Introduction")[0]
+    assert '<nav id="contents"' in (out / "report.html").read_text()

@@ -130,9 +130,12 @@ def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
     document's properties afterwards, with the date and the running header.
     """
     extra = [f"--reference-doc={reference_doc}"] if reference_doc else []
+    extra += _toc(metadata)
     given = {k: v for k, v in metadata.items() if k not in ("title", "subtitle", "date")}
     docx = run_pandoc(markdown, "docx", given, extra)
-    return finish_docx(docx, when, metadata.get("title", ""), metadata.get("symbol", ""))
+    # Without a symbol (a draft not yet issued), the running header shows the title.
+    header = metadata.get("symbol") or metadata.get("title", "")
+    return finish_docx(docx, when, metadata.get("title", ""), header)
 
 
 _CORE_TITLE = re.compile(rb"<dc:title>[^<]*</dc:title>|<dc:title\s*/>")
@@ -188,8 +191,13 @@ def markdown_to_html(markdown: str, metadata: Mapping[str, str], template: Path)
     and shift down one level, since the page's title is its only `h1`.
     """
     extra = ["--standalone", f"--template={template}", "--shift-heading-level-by=1",
-             "--section-divs", f"--metadata=pagetitle:{metadata.get('title', 'Report')}"]
+             "--section-divs", f"--metadata=pagetitle:{metadata.get('title', 'Report')}",
+             *_toc(metadata)]
     return run_pandoc(markdown, "html5", metadata, extra)
+
+
+def _toc(metadata: Mapping[str, str]) -> list[str]:
+    return ["--toc", "--toc-depth=2"] if metadata.get("toc") == "true" else []
 
 
 def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> bytes:

@@ -495,6 +495,8 @@ def _report_root() -> Schema:
                                  "10,700 for others). Default 10,700.",
                                  {"anyOf": [{"type": "integer", "minimum": 1},
                                             {"type": "string", "pattern": "^[1-9][0-9]*$"}]}),
+            "toc": _field("true puts a table of contents after the title (DOCX, PDF, HTML).",
+                          {"anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}]}),
             "formal_editing": _field("false prints \"This document is being reproduced without "
                                      "formal editing.\" (default: false for a CRP symbol).",
                                      {"anyOf": [{"type": "boolean"},

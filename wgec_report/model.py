@@ -79,6 +79,7 @@ class ReportMeta:
     heading_numbers: str = "roman"
     word_limit: int = DEFAULT_WORD_LIMIT
     formal_editing: bool | None = None  # None: derived from the symbol (a CRP is not edited)
+    toc: bool = False  # a table of contents after the title
 
     @property
     def reproduced_without_formal_editing(self) -> bool:

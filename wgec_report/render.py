@@ -217,6 +217,8 @@ class _View:
             optional["date-long"] = long_date(meta.date.value)
         if meta.reproduced_without_formal_editing:
             optional["editing-note"] = EDITING_NOTE
+        if meta.toc:
+            optional["toc"] = "true"
         fields.update({k: " ".join(v.split()) for k, v in optional.items() if v})
         fields["lang"] = BCP47[self.language]
         return fields

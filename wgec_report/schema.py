@@ -71,7 +71,7 @@ REPORT_FILE = "report"
 REPORT_KEYS = (
     "title", "subtitle", "organ", "body", "working_group", "symbol", "distribution", "date",
     "original_language", "languages", "meeting", "agenda_item", "preliminary_note", "sections",
-    "annexes", "heading_numbers", "word_limit", "formal_editing",
+    "annexes", "heading_numbers", "word_limit", "formal_editing", "toc",
 )  # fmt: skip
 INSTRUMENT_KEYS = ("id", "title", "short_title", "symbol", "paragraphs")
 INSTRUMENT_PARAGRAPH_KEYS = ("number", "text", "subparagraphs")
@@ -256,6 +256,7 @@ class Builder:
                                    "roman"),
             word_limit=_positive(self._integer(f.get("word_limit")), DEFAULT_WORD_LIMIT),
             formal_editing=self._boolean(f.get("formal_editing")),
+            toc=bool(self._boolean(f.get("toc"))),
         )
 
     def _instrument(self, node: MappingNode) -> Instrument | None:
