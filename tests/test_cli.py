@@ -247,3 +247,11 @@ def test_template_problems_are_located(project: Path, tmp_path: Path) -> None:
     assert code == 1
     assert "error[outside-project]: this template links to a place outside" in err
     assert not (project / "build" / "report.md").exists()
+
+
+def test_build_prints_the_word_count_per_section(project: Path) -> None:
+    code, out, _ = run("build", str(project), "--to", "md")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.split() == ["introduction", "1"] for line in lines)
+    assert any(line.startswith("total") and line.endswith("of 10,700") for line in lines)

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .check import CheckResult, check_project
+from .check import CheckResult, check_project, count_words
 from .errors import Diagnostic, SourceError, WgecError
 from .json_schema import write_schemas
 from .model import Report
@@ -45,6 +45,8 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0  # wall time; steps overlap, so it is less than their sum
+    words: dict[str, int] = field(default_factory=dict)  # per top-level section and annex
+    word_limit: int = 0
 
 
 class _Timer:
@@ -88,6 +90,8 @@ def build_project(
     report = _require_valid(checked)
     result.warnings = checked.warnings
     result.texts = checked.texts
+    result.words = count_words(report)
+    result.word_limit = report.meta.word_limit
     out_dir = out_dir if out_dir is not None else project / BUILD_DIR
     documents = make_documents(report, project, formats, timer)
     started = time.perf_counter()

@@ -247,6 +247,15 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
         table.add_row(escape(step.name), f"{step.seconds * 1000:.0f} ms")
     out = _console()
     out.print(table)
+    words = Table(box=None, pad_edge=False, title_justify="left")
+    words.add_column("section")
+    words.add_column("words", justify="right")
+    for section, count in result.words.items():
+        words.add_row(escape(section), f"{count:,}")
+    total = sum(result.words.values())
+    style = "red" if total > result.word_limit else ""
+    words.add_row("[bold]total[/]", f"[bold {style}]{total:,}[/] of {result.word_limit:,}")
+    out.print(words)
     for path in result.outputs:
         out.print(f"[green]✓[/] wrote {escape(str(path))}")
     out.print(f"built {_count(len(result.outputs), 'file')} in {result.seconds:.2f} s")
