@@ -61,7 +61,7 @@ RULES: tuple[Rule, ...] = (
          "(E/CN.16/2018/CRP.1).", "schema"),
     # Ids and references
     Rule("duplicate-id", E, "Ids are unique within their kind.", "references"),
-    Rule("reserved-id", E, "No instrument is called rec or sec.", "references"),
+    Rule("reserved-id", E, "No instrument is called rec, sec or para.", "references"),
     Rule("unknown-section", E, "Every section in the report's order has a section file.",
          "references"),
     Rule("duplicate-section", E, "No section is listed twice in the order.", "references"),
