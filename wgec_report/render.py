@@ -178,8 +178,11 @@ class _View:
         self.fallback = report.meta.original_language
         style = report.meta.heading_numbers
         self.headings = dict(_number_headings(report.ordered_sections(), style))
+        self.annex_labels: dict[str, str] = {}
         for index, annex in enumerate(report.annexes(), start=1):
-            self.headings[annex.id] = Heading(f"Annex {_roman(index)}", f"annex {_roman(index)}")
+            # "Annex I" stands on its own line above the annex's title.
+            self.annex_labels[annex.id] = f"Annex {_roman(index)}"
+            self.headings[annex.id] = Heading("", f"annex {_roman(index)}")
             self.headings.update(_number_headings(list(annex.subsections), style, depth=2))
         self.numbers = Numbering(report)
         self.instruments = {i.id: i for i in report.instruments}
@@ -288,6 +291,7 @@ class _View:
         return {
             "id": section.id,
             "number": heading.label,
+            "annex_label": self.annex_labels.get(section.id, ""),
             "title": self.plain(section.title),
             "depth": depth,
             "heading_marks": "#" * min(depth, 6),
