@@ -167,6 +167,13 @@ def check_project(project: Path) -> CheckResult:
     return check_loaded(loaded)
 
 
+def check_blobs(project: Path, blobs: dict[str, bytes], label: str) -> CheckResult:
+    """Check sources given as bytes (a git revision's), named `label:sources/...`."""
+    from .sources import load_blobs
+
+    return check_loaded(load_blobs(project, blobs, label))
+
+
 def check_loaded(loaded: LoadedSources) -> CheckResult:
     report, diagnostics = build_report(loaded)
     found = list(loaded.diagnostics) + diagnostics

@@ -82,10 +82,25 @@ def render_markdown(
 ) -> RenderedMarkdown:
     language = language or report.meta.original_language
     view = _View(report, language)
+    body = render_context(view.as_context(), project_templates)
+    return RenderedMarkdown(body, view.metadata(), language, view.masthead())
+
+
+def report_context(report: Report, language: str | None = None) -> dict[str, Any]:
+    """What the templates see: nested dicts and lists of Markdown strings and numbers.
+
+    Lists of entities are dicts with an "id" key, so two versions of a report
+    can be aligned entity by entity (a redline does).
+    """
+    return _View(report, language or report.meta.original_language).as_context()
+
+
+def render_context(context: dict[str, Any], project_templates: Path | None = None) -> str:
+    """The Markdown body from a template context (the report's, or a redline's)."""
     environment = make_environment(project_templates)
     try:
         template = environment.get_template(MAIN_TEMPLATE)
-        body = template.render(view.as_context())
+        body = template.render(context)
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or "template"
         raise _template_error(where, exc.lineno, exc.message or "syntax error") from None
@@ -100,8 +115,7 @@ def render_markdown(
     except SecurityError as exc:
         message = f"not allowed in a template: {exc}"
         raise _template_error(*_template_position(exc), message) from None
-    body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
-    return RenderedMarkdown(body, view.metadata(), language, view.masthead())
+    return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
 class _TemplateLoader(jinja2.BaseLoader):

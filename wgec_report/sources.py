@@ -13,7 +13,7 @@ import bisect
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -71,6 +71,7 @@ class SourceFile:
     relative: str  # path inside the project's sources/ folder, with forward slashes
     text: str = ""
     root: Node | None = None
+    data: bytes | None = None  # the file's bytes when they do not come from disk
 
     def location_of_offset(self, offset: int) -> Location:
         return location_in_text(self.display, self.text, offset)
@@ -180,10 +181,31 @@ def load_project(project: Path) -> LoadedSources:
     return loaded
 
 
+def load_blobs(project: Path, blobs: dict[str, bytes], label: str) -> LoadedSources:
+    """Sources that are not on disk: files of a git revision, say.
+
+    `blobs` maps paths inside sources/ ("levels.yaml", "sections/intro.yaml")
+    to their bytes; diagnostics name them as `label:sources/<path>`.
+    """
+    loaded = LoadedSources(project=project)
+    for relative in sorted(blobs, key=lambda p: (p.count("/"), p)):
+        path = PurePosixPath(relative)
+        if path.suffix.lower() not in YAML_SUFFIXES or len(path.parts) > 2 or (
+            len(path.parts) == 2 and path.parts[0] != SECTIONS_DIR
+        ):
+            continue
+        source = SourceFile(path=project / SOURCES_DIR / relative,
+                            display=f"{label}:{SOURCES_DIR}/{relative}", relative=relative,
+                            data=blobs[relative])
+        loaded.diagnostics.extend(load_file(source))
+        loaded.files.append(source)
+    return loaded
+
+
 def load_file(source: SourceFile) -> list[Diagnostic]:
     """Read, decode and compose one file into `source.text` and `source.root`."""
     try:
-        data = source.path.read_bytes()
+        data = source.data if source.data is not None else source.path.read_bytes()
     except OSError as exc:
         return [error(whole_file(source.display), "unreadable",
                       f"cannot read file: {exc.strerror}")]
