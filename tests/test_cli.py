@@ -206,10 +206,10 @@ def test_schema_prints_one_kind_or_all_or_writes_files(tmp_path: Path) -> None:
     code, out, _ = run("schema")
     assert sorted(json.loads(out)) == sorted(
         ["report", "instruments", "levels", "characteristics", "organizations", "mapping",
-         "recommendations", "section"])
+         "recommendations", "contributors", "section"])
     code, out, _ = run("schema", "-o", str(tmp_path / "s"))
     assert code == 0
-    assert len(list((tmp_path / "s").glob("*.schema.json"))) == 8
+    assert len(list((tmp_path / "s").glob("*.schema.json"))) == 9
     assert run("schema", "nonsense")[0] == 2
 
 

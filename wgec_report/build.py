@@ -12,13 +12,14 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .check import CheckResult, check_project, count_words
 from .errors import Diagnostic, SourceError, WgecError
 from .json_schema import write_schemas
-from .model import Report
+from .model import STATUSES, Report
+from .render import RenderOptions
 from .resources import default_sources_dir, find_template
 
 FORMATS = ("md", "docx", "pdf", "html")
@@ -76,11 +77,21 @@ def parse_formats(values: Iterable[str]) -> list[str]:
     return chosen or list(DEFAULT_FORMATS)
 
 
+def parse_statuses(values: Iterable[str]) -> frozenset[str] | None:
+    """`--only agreed,bracketed` to the statuses to keep (None: all)."""
+    chosen = {name.strip().lower() for value in values for name in value.split(",") if name.strip()}
+    unknown = sorted(chosen - set(STATUSES))
+    if unknown:
+        raise WgecError(f"unknown status '{unknown[0]}'; choose from {', '.join(STATUSES)}")
+    return frozenset(chosen) if chosen else None
+
+
 def build_project(
     project: Path,
     formats: Sequence[str] = DEFAULT_FORMATS,
     out_dir: Path | None = None,
     on_step: Callable[[Step], None] | None = None,
+    options: RenderOptions | None = None,
 ) -> BuildResult:
     result = BuildResult()
     timer = _Timer(result, on_step)
@@ -93,7 +104,7 @@ def build_project(
     result.words = count_words(report)
     result.word_limit = report.meta.word_limit
     out_dir = out_dir if out_dir is not None else project / BUILD_DIR
-    documents = make_documents(report, project, formats, timer)
+    documents = make_documents(report, project, formats, timer, options or RenderOptions())
     started = time.perf_counter()
     result.outputs = write_outputs(out_dir, documents)
     timer.record("write", started)
@@ -113,7 +124,8 @@ def _require_valid(checked: CheckResult) -> Report:
 
 
 def make_documents(
-    report: Report, project: Path, formats: Sequence[str], timer: _Timer
+    report: Report, project: Path, formats: Sequence[str], timer: _Timer,
+    options: RenderOptions,
 ) -> dict[str, bytes]:
     """Every requested document, in memory. pandoc runs for DOCX and PDF overlap."""
     from . import convert
@@ -121,7 +133,9 @@ def make_documents(
 
     started = time.perf_counter()
     templates = project / "templates"
-    rendered = render_markdown(report, templates)
+    rendered = render_markdown(report, templates, options=replace(options, comments=False))
+    # Word comments exist only in DOCX: its Markdown is made on its own when asked.
+    for_docx = render_markdown(report, templates, options=options) if options.comments else rendered
     timer.record("render Markdown", started)
     when = document_timestamp(report)
     # With no date known, documents carry none: the same sources give the same bytes.
@@ -134,8 +148,8 @@ def make_documents(
         if "docx" in formats:
             reference = find_template(templates, REFERENCE_DOCX)
             docx_started = time.perf_counter()
-            docx = pool.submit(convert.markdown_to_docx, rendered.masthead + rendered.body,
-                               rendered.metadata, reference, when)
+            docx = pool.submit(convert.markdown_to_docx, for_docx.masthead + for_docx.body,
+                               for_docx.metadata, reference, when)
         if "pdf" in formats:
             started = time.perf_counter()
             typst_source = convert.markdown_to_typst(

@@ -212,6 +212,7 @@ class _Checker:
         yield from self._prose()
         yield from self._mapping()
         yield from self._recommendations()
+        yield from self._negotiation()
         yield from self._unused()
 
     # -- masthead and length ---------------------------------------------------
@@ -250,6 +251,7 @@ class _Checker:
             ("characteristic", ((c.id, c.location) for c in r.characteristics)),
             ("organization", ((o.id, o.location) for o in r.organizations)),
             ("recommendation", ((x.id, x.location) for x in r.recommendations)),
+            ("contributor", ((c.id, c.location) for c in r.contributors)),
             ("paragraph", ((p.id, p.location) for p in self._paragraphs() if p.id)),
         ]
         for kind, entries in kinds:
@@ -594,6 +596,52 @@ class _Checker:
             yield warning(ref.location, "mapping-column",
                           f"'{ref.id}' is a forum, listed among the UN agencies")
 
+    # -- negotiation: alternatives and provenance ------------------------------
+
+    def _negotiation(self) -> Iterator[Diagnostic]:
+        contributors = {c.id for c in self.report.contributors}
+        self.used_contributors: set[str] = set()
+        recommendations = {r.id: r.alternative_to for r in self.report.recommendations}
+        for recommendation in self.report.recommendations:
+            yield from self._contributors(recommendation.proposed_by,
+                                          recommendation.supported_by, contributors)
+            if recommendation.alternative_to is not None:
+                yield from self._alternative(recommendation.id, recommendation.alternative_to,
+                                             recommendations, "recommendation")
+        for top in self.report.sections:
+            for section in top.walk():
+                paragraphs = {p.id: p.alternative_to for p in section.paragraphs if p.id}
+                for paragraph in section.paragraphs:
+                    yield from self._contributors(paragraph.proposed_by, paragraph.supported_by,
+                                                  contributors)
+                    if paragraph.alternative_to is not None:
+                        yield from self._alternative(paragraph.id or "", paragraph.alternative_to,
+                                                     paragraphs, "paragraph of this section")
+
+    def _contributors(self, proposed: tuple[Ref, ...], supported: tuple[Ref, ...],
+                      known: set[str]) -> Iterator[Diagnostic]:
+        for ref in (*proposed, *supported):
+            if ref.id in known:
+                self.used_contributors.add(ref.id)
+                continue
+            yield error(ref.location, "unknown-contributor", f"no contributor with id '{ref.id}'",
+                        did_you_mean(ref.id, sorted(known)) or "declare it in contributors.yaml")
+
+    def _alternative(self, ident: str, target: Ref, candidates: dict[str, Ref | None],
+                     what: str) -> Iterator[Diagnostic]:
+        """An alternative names an original of its own kind and place, which is no alternative."""
+        if target.id == ident:
+            yield error(target.location, "bad-alternative",
+                        f"'{ident}' cannot be an alternative to itself")
+        elif target.id not in candidates:
+            yield error(target.location, "bad-alternative",
+                        f"no {what} with id '{target.id}' to be an alternative to",
+                        did_you_mean(target.id, [c for c in candidates if c != ident]))
+        elif candidates[target.id] is not None:
+            yield error(target.location, "bad-alternative",
+                        f"'{target.id}' is itself an alternative; name the original it is an "
+                        "alternative to, so that all read as 7 bis, 7 ter, ...")
+
     # -- legal but suspicious ------------------------------------------------
 
     def _unused(self) -> Iterator[Diagnostic]:
@@ -605,6 +653,11 @@ class _Checker:
                     f"organization '{organization.id}' is neither mapped nor named by a "
                     "recommendation",
                 )
+        for contributor in self.report.contributors:
+            if contributor.id not in self.used_contributors:
+                yield warning(contributor.location, "unused-contributor",
+                              f"contributor '{contributor.id}' has proposed and supported "
+                              "nothing")
         for instrument in self.report.instruments:
             if instrument.id not in self.cited:
                 yield warning(instrument.location, "uncited-instrument",

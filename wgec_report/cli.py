@@ -218,7 +218,16 @@ def _count(number: int, noun: str) -> str:
                    "(default: md, docx, pdf).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path),
               help="Output folder (default: PROJECT/build).")
-def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
+@click.option("--clean", is_flag=True,
+              help="The clean text: no brackets or bis/ter labels, dropped alternatives left out.")
+@click.option("--only", "only", multiple=True, metavar="STATUSES",
+              help="Keep only paragraphs and recommendations of these statuses, "
+                   "comma-separated: agreed, proposed, bracketed, dropped.")
+@click.option("--comments", is_flag=True,
+              help="DOCX: a Word comment on each recommendation naming who proposed and "
+                   "supported it.")
+def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: bool,
+          only: tuple[str, ...], comments: bool) -> None:
     """Build PROJECT's report (default: here) as Markdown, DOCX and PDF.
 
     Checks the sources first and builds nothing if they have errors. Outputs
@@ -230,13 +239,16 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None) -> None:
       wgec build
       wgec build --to docx -o /tmp/out
       wgec build --to html        # one self-contained page for a website
+      wgec build --clean --only agreed -o agreed   # only the agreed text, clean
     """
     from rich.table import Table
 
-    from .build import build_project, parse_formats
+    from .build import build_project, parse_formats, parse_statuses
+    from .render import RenderOptions
 
     chosen = parse_formats(formats)
-    result = build_project(project, chosen, output)
+    options = RenderOptions(clean=clean, only=parse_statuses(only), comments=comments)
+    result = build_project(project, chosen, output, options=options)
     errors = _console(stderr=True)
     for warning in result.warnings:
         _print_text(errors, warning, result.texts)

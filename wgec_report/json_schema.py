@@ -26,10 +26,18 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from .model import HEADING_NUMBERS, INSERTS, LANGUAGES, ORGANIZATION_KINDS, STATUSES
+from .model import (
+    CONTRIBUTOR_KINDS,
+    HEADING_NUMBERS,
+    INSERTS,
+    LANGUAGES,
+    ORGANIZATION_KINDS,
+    STATUSES,
+)
 from .refs import INTERNAL_KINDS
 from .schema import (
     CHARACTERISTIC_KEYS,
+    CONTRIBUTOR_KEYS,
     DISTRIBUTIONS,
     FOCUS_AREA_KEYS,
     ID_PATTERN,
@@ -55,7 +63,7 @@ Schema = dict[str, object]
 SECTION_KIND = "section"
 FILE_KINDS: tuple[str, ...] = (
     "report", "instruments", "levels", "characteristics", "organizations", "mapping",
-    "recommendations", SECTION_KIND,
+    "recommendations", "contributors", SECTION_KIND,
 )  # fmt: skip
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_LANGUAGE = "en"  # the original language when report.yaml names none (schema.Builder)
@@ -72,6 +80,8 @@ _STATUS_MEANINGS = {
     "proposed": "Proposed (the default); printed without a mark.",
     "agreed": "Agreed; printed without a mark.",
     "bracketed": "Not agreed; printed in square brackets.",
+    "dropped": "An alternative no longer considered: kept for the record, left out of a "
+    "clean text.",
 }
 
 
@@ -364,6 +374,40 @@ def _mapping_defs() -> dict[str, Schema]:
     }
 
 
+def _negotiation_fields(kind: str) -> dict[str, Schema]:
+    """Status, alternatives and provenance: the same keys on paragraphs and recommendations."""
+    return {
+        "status": _field("Where it stands in the negotiation: proposed (default), agreed, "
+                         "bracketed (printed in [square brackets]) or dropped.",
+                         _enum(STATUSES, _STATUS_MEANINGS), default="proposed"),
+        "alternative_to": _field(f"The id of the {kind} this is an alternative to: printed "
+                                 "after it as \"7 bis\", \"7 ter\", in brackets.", _ref("id")),
+        "proposed_by": _field("Contributor ids (contributors.yaml) that proposed it.",
+                              _ref("idList")),
+        "supported_by": _field("Contributor ids that support it.", _ref("idList")),
+    }
+
+
+
+def _contributor_defs() -> dict[str, Schema]:
+    return {
+        "contributor": _object(
+            "A member State, stakeholder group or organization whose proposals the report "
+            "compiles.",
+            CONTRIBUTOR_KEYS,
+            {
+                "id": _field("Used in proposed_by and supported_by.", _ref("id"),
+                             optional=False),
+                "name": _field("Its name as the compilation prints it (plain text).",
+                               _ref("requiredText"), optional=False),
+                "kind": _field("What it is: " + ", ".join(CONTRIBUTOR_KINDS) + ".",
+                               _enum(CONTRIBUTOR_KINDS), optional=False),
+            },
+            required=("id", "name", "kind"),
+        ),
+    }
+
+
 def _recommendation_defs() -> dict[str, Schema]:
     return {
         "recommendation": _object(
@@ -373,9 +417,7 @@ def _recommendation_defs() -> dict[str, Schema]:
                 "id": _field("Used in [@rec:<id>] references.", _ref("id"), optional=False),
                 "text": _field("The recommendation (prose: Markdown with [@…] references).",
                                _ref("requiredText"), optional=False),
-                "status": _field("proposed (default), agreed or bracketed; a bracketed "
-                                 "recommendation is printed in square brackets.",
-                                 _enum(STATUSES, _STATUS_MEANINGS), default="proposed"),
+                **_negotiation_fields("recommendation"),
                 "organizations": _field("Organization ids the recommendation names. Checked, "
                                         "not printed.", _ref("idList")),
                 "levels": _field("Level ids it concerns. Checked, not printed.", _ref("idList")),
@@ -430,6 +472,7 @@ def _section_defs() -> dict[str, Schema]:
                     "quote": _field("Instrument paragraphs to quote as a block quote: "
                                     "<instrument-id>:<locator>, e.g. tunis-agenda:35(a),35(d) "
                                     "or res-70-125:64-65.", _ref("quote")),
+                    **_negotiation_fields("paragraph"),
                 },
                 required=(),
             ),
@@ -495,6 +538,10 @@ def _report_root() -> Schema:
                                  "10,700 for others). Default 10,700.",
                                  {"anyOf": [{"type": "integer", "minimum": 1},
                                             {"type": "string", "pattern": "^[1-9][0-9]*$"}]}),
+            "compilation": _field("true adds an annex \"Compilation of proposals\": who "
+                                  "proposed and supported each recommendation.",
+                                  {"anyOf": [{"type": "boolean"},
+                                             {"enum": ["true", "false"]}]}),
             "toc": _field("true puts a table of contents after the title (DOCX, PDF, HTML).",
                           {"anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}]}),
             "formal_editing": _field("false prints \"This document is being reproduced without "
@@ -549,6 +596,8 @@ _LIST_ITEMS = {
                 "(insert: mapping)."),
     "recommendations": ("recommendation", "The recommendations, numbered 1, 2, 3, … in file "
                         "order (insert: recommendations)."),
+    "contributors": ("contributor", "The member States, stakeholder groups and organizations "
+                     "whose proposals the report compiles (proposed_by, supported_by)."),
 }
 
 
@@ -562,6 +611,7 @@ def _all_defs() -> dict[str, Schema]:
         **_organization_defs(),
         **_mapping_defs(),
         **_recommendation_defs(),
+        **_contributor_defs(),
         **_section_defs(),
     }
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from .errors import Location
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
-STATUSES = ("proposed", "agreed", "bracketed")
+# Where a paragraph stands in the negotiation. "bracketed": not agreed, set in
+# [square brackets]; "dropped": an alternative the group no longer considers,
+# kept in the sources for the record.
+STATUSES = ("proposed", "agreed", "bracketed", "dropped")
+CONTRIBUTOR_KINDS = ("member-state", "stakeholder-group", "organization", "chair", "other")
+# Labels of alternatives to paragraph 7: "7 bis", "7 ter", ... (UN usage).
+ALTERNATIVE_LABELS = ("bis", "ter", "quater", "quinquies", "sexies", "septies", "octies",
+                      "novies", "decies")
 ORGANIZATION_KINDS = ("agency", "forum", "body", "group", "other")
 # What a section can show besides its own paragraphs: blocks made from the
 # other source files.
@@ -80,6 +87,7 @@ class ReportMeta:
     word_limit: int = DEFAULT_WORD_LIMIT
     formal_editing: bool | None = None  # None: derived from the symbol (a CRP is not edited)
     toc: bool = False  # a table of contents after the title
+    compilation: bool = False  # an annex "Compilation of proposals": who proposed what
 
     @property
     def reproduced_without_formal_editing(self) -> bool:
@@ -126,6 +134,10 @@ class Paragraph:
     id: str | None = None
     text: Text | None = None
     quote: LocatedText | None = None  # "instrument:locator", e.g. "res-70-125:64-65"
+    status: str = "proposed"
+    alternative_to: Ref | None = None
+    proposed_by: tuple[Ref, ...] = ()
+    supported_by: tuple[Ref, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +211,19 @@ class Recommendation:
     organizations: tuple[Ref, ...] = ()
     levels: tuple[Ref, ...] = ()
     focus_areas: tuple[Ref, ...] = ()
+    alternative_to: Ref | None = None
+    proposed_by: tuple[Ref, ...] = ()
+    supported_by: tuple[Ref, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """A member State, stakeholder group or organization whose proposals the report compiles."""
+
+    id: str
+    name: Text
+    kind: str
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -211,6 +236,7 @@ class Report:
     organizations: tuple[Organization, ...] = ()
     mapping: tuple[MappingRow, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
+    contributors: tuple[Contributor, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict)  # display path -> file text
     # Ids (file names) of every file in sections/, including ones that failed to load:
     # a section whose file is broken is reported there, not as missing.

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import jinja2.sandbox
@@ -21,7 +21,17 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
 from .errors import Location, TemplateError, error
-from .model import Instrument, Level, Paragraph, Report, Section, Text
+from .model import (
+    ALTERNATIVE_LABELS,
+    Instrument,
+    Level,
+    Paragraph,
+    Recommendation,
+    Ref,
+    Report,
+    Section,
+    Text,
+)
 from .refs import Citation, ParagraphSpan, RenderContext, format_spans, render_references
 from .resources import find_template
 from .sources import display_path
@@ -59,6 +69,26 @@ def escape_markdown(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class RenderOptions:
+    """Which text of the negotiation to show, and how.
+
+    The default is the negotiation draft: bracketed text in [brackets],
+    alternatives after their original as "7 bis", "7 ter", dropped ones struck
+    through. `clean` is the text as it would be agreed: no brackets or labels,
+    dropped alternatives left out. `only` keeps paragraphs of those statuses.
+    `comments` adds Word comments naming who proposed and supported each
+    recommendation (DOCX only).
+    """
+
+    clean: bool = False
+    only: frozenset[str] | None = None
+    comments: bool = False
+
+
+Item = TypeVar("Item", Paragraph, Recommendation)
+
+
+@dataclass(frozen=True)
 class RenderedMarkdown:
     """The Markdown body (what pandoc converts) and the metadata kept out of it."""
 
@@ -78,21 +108,23 @@ class RenderedMarkdown:
 
 
 def render_markdown(
-    report: Report, project_templates: Path | None = None, language: str | None = None
+    report: Report, project_templates: Path | None = None, language: str | None = None,
+    options: RenderOptions = RenderOptions(),
 ) -> RenderedMarkdown:
     language = language or report.meta.original_language
-    view = _View(report, language)
+    view = _View(report, language, options)
     body = render_context(view.as_context(), project_templates)
     return RenderedMarkdown(body, view.metadata(), language, view.masthead())
 
 
-def report_context(report: Report, language: str | None = None) -> dict[str, Any]:
+def report_context(report: Report, language: str | None = None,
+                   options: RenderOptions = RenderOptions()) -> dict[str, Any]:
     """What the templates see: nested dicts and lists of Markdown strings and numbers.
 
     Lists of entities are dicts with an "id" key, so two versions of a report
     can be aligned entity by entity (a redline does).
     """
-    return _View(report, language or report.meta.original_language).as_context()
+    return _View(report, language or report.meta.original_language, options).as_context()
 
 
 def render_context(context: dict[str, Any], project_templates: Path | None = None) -> str:
@@ -186,9 +218,10 @@ def _plain_undefined(message: str) -> str:
 class _View:
     """The report as the templates see it: Markdown strings, numbers, anchors."""
 
-    def __init__(self, report: Report, language: str) -> None:
+    def __init__(self, report: Report, language: str, options: RenderOptions) -> None:
         self.report = report
         self.language = language
+        self.options = options
         self.fallback = report.meta.original_language
         style = report.meta.heading_numbers
         self.headings = dict(_number_headings(report.ordered_sections(), style))
@@ -198,7 +231,7 @@ class _View:
             self.annex_labels[annex.id] = f"Annex {_roman(index)}"
             self.headings[annex.id] = Heading("", f"annex {_roman(index)}")
             self.headings.update(_number_headings(list(annex.subsections), style, depth=2))
-        self.numbers = Numbering(report)
+        self.numbers = Numbering(report, options)
         self.instruments = {i.id: i for i in report.instruments}
         self.context = RenderContext(
             instrument_titles={i.id: self.plain(i.title) for i in report.instruments},
@@ -285,18 +318,11 @@ class _View:
                  "kind": o.kind}
                 for o in sorted(r.organizations, key=lambda o: self.text(o.abbreviation).lower())
             ],
-            "recommendations": [
-                {
-                    "id": rec.id,
-                    "number": self.numbers.by_reference[f"rec:{rec.id}"],
-                    # `{#` opens a Jinja comment, so the div comes ready-made. The
-                    # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
-                    "open": f'::: {{#rec-{rec.id} .recommendation custom-style="Recommendation"}}',
-                    "text": _bold(self.prose(rec.text)),
-                    "status": rec.status,
-                }
-                for rec in r.recommendations
-            ],
+            "recommendations": [self.recommendation(rec, alternative)
+                                for rec, alternative in arrange(r.recommendations, self.options)],
+            "contributors": self.contributors(),
+            "compilation": (self.compilation()
+                            if r.meta.compilation and not self.options.clean else None),
             "language": self.language,
         }
 
@@ -312,22 +338,100 @@ class _View:
             # `{#` opens a Jinja comment, so the attribute comes ready-made.
             "attributes": f"{{#sec-{section.id} .unnumbered}}",
             "drafting_note": self.prose(section.drafting_note),
-            "paragraphs": [self.paragraph(p) for p in section.paragraphs],
+            "paragraphs": [self.paragraph(p, alternative)
+                           for p, alternative in arrange(section.paragraphs, self.options)],
             "inserts": [ref.id for ref in section.inserts],
             "subsections": [self.section(s, depth + 1) for s in section.subsections],
             "is_empty": section.is_empty,
         }
 
-    def paragraph(self, paragraph: Paragraph) -> dict[str, Any]:
+    def paragraph(self, paragraph: Paragraph, alternative: int | None) -> dict[str, Any]:
         """A numbered paragraph, or a quotation (which belongs to the paragraph before it)."""
         if paragraph.quote is not None:
-            return {"number": None, "open": "", "text": self.quotation(paragraph.quote.value)}
+            return {"id": None, "number": None, "label": None, "open": "",
+                    "text": self.quotation(paragraph.quote.value)}
         anchor = f"#para-{paragraph.id} " if paragraph.id else ""
         return {
+            "id": paragraph.id,
             "number": self.numbers.of(paragraph),
+            "label": self.numbers.label_of(paragraph),
             "open": f"::: {{{anchor}.paragraph}}",
-            "text": self.prose(paragraph.text),
+            "text": self.negotiated(self.prose(paragraph.text), paragraph, alternative),
+            "status": paragraph.status,
         }
+
+    def recommendation(self, rec: Recommendation, alternative: int | None) -> dict[str, Any]:
+        note = self.provenance_note(rec) if self.options.comments else ""
+        return {
+            "id": rec.id,
+            "number": self.numbers.of(rec),
+            "label": self.numbers.label_of(rec),
+            # `{#` opens a Jinja comment, so the div comes ready-made. The
+            # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
+            "open": f'::: {{#rec-{rec.id} .recommendation custom-style="Recommendation"}}',
+            "text": note + self.negotiated(_bold(self.prose(rec.text)), rec, alternative),
+            "status": rec.status,
+        }
+
+    def negotiated(self, markdown: str, item: Paragraph | Recommendation,
+                   alternative: int | None) -> str:
+        """Brackets around text not agreed: bracketed, an alternative, or one with alternatives."""
+        if self.options.clean:
+            return markdown
+        if item.status == "dropped":
+            return f"\\[~~{markdown}~~\\]"
+        contested = alternative is not None or item.id in self.numbers.contested
+        if item.status == "bracketed" or contested:
+            return f"\\[{markdown}\\]"
+        return markdown
+
+    def provenance_note(self, rec: Recommendation) -> str:
+        """A Word comment on the recommendation naming who proposed and supported it."""
+        names = {c.id: self.text(c.name) for c in self.report.contributors}
+        parts = []
+        if rec.proposed_by:
+            parts.append("Proposed by " + ", ".join(names.get(r.id, r.id) for r in rec.proposed_by))
+        if rec.supported_by:
+            parts.append("supported by " + ", ".join(names.get(r.id, r.id)
+                                                     for r in rec.supported_by))
+        if not parts:
+            return ""
+        text = escape_markdown("; ".join(parts) + f" (status: {rec.status}).")
+        ident = f"wgec-{rec.id}"
+        return (f'[{text}]{{.comment-start id="{ident}" author="wgec"}}'
+                f'[]{{.comment-end id="{ident}"}}')
+
+    def contributors(self) -> list[dict[str, Any]]:
+        return [{"id": c.id, "name": self.plain(c.name), "kind": c.kind}
+                for c in self.report.contributors]
+
+    def compilation(self) -> dict[str, Any]:
+        """The annex "Compilation of proposals": per recommendation, and per contributor."""
+        names = {c.id: self.plain(c.name) for c in self.report.contributors}
+
+        def who(refs: tuple[Ref, ...]) -> str:
+            return ", ".join(names.get(r.id, escape_markdown(r.id)) for r in refs) or "–"
+
+        rows = []
+        for rec, _ in arrange(self.report.recommendations, RenderOptions()):
+            number = self.numbers.label_of(rec) or self.numbers.of(rec)
+            rows.append({"id": rec.id, "number": number if number else "–",
+                         "status": rec.status, "proposed_by": who(rec.proposed_by),
+                         "supported_by": who(rec.supported_by)})
+        per_contributor = []
+        for contributor in self.report.contributors:
+            def numbers(field: str, ident: str = contributor.id) -> str:
+                found = [str(row["number"]) for rec, row in zip(
+                    [rec for rec, _ in arrange(self.report.recommendations, RenderOptions())],
+                    rows, strict=True) if any(r.id == ident for r in getattr(rec, field))]
+                return ", ".join(found) or "–"
+            per_contributor.append({"id": contributor.id, "name": names[contributor.id],
+                                    "proposed": numbers("proposed_by"),
+                                    "supported": numbers("supported_by")})
+        label = f"Annex {_roman(len(self.report.annexes()) + 1)}"
+        return {"title": "Compilation of proposals", "label": label,
+                "attributes": "{#sec-compilation-of-proposals .unnumbered}",
+                "recommendations": rows, "contributors": per_contributor}
 
     def quotation(self, quote: str) -> str:
         """Quoted instrument paragraphs as a block quote, numbered, with a citation note."""
@@ -439,38 +543,89 @@ def _roman(number: int) -> str:
     return out
 
 
+def arrange(items: Sequence[Item], options: RenderOptions) -> list[tuple[Item, int | None]]:
+    """The items to show, each original followed by its alternatives (0 = bis, 1 = ter, ...).
+
+    Quotations have no status and always show. An alternative whose original
+    is not shown stands on its own.
+    """
+
+    def shown(item: Item) -> bool:
+        if isinstance(item, Paragraph) and item.quote is not None:
+            return True
+        if options.clean and item.status == "dropped":
+            return False
+        return options.only is None or item.status in options.only
+
+    visible = [item for item in items if shown(item)]
+    originals = {item.id for item in visible if item.alternative_to is None and item.id}
+    alternatives: dict[str, list[Item]] = {}
+    for item in visible:
+        if item.alternative_to is not None and item.alternative_to.id in originals:
+            alternatives.setdefault(item.alternative_to.id, []).append(item)
+    placed: list[tuple[Item, int | None]] = []
+    for item in visible:
+        if item.alternative_to is not None and item.alternative_to.id in originals:
+            continue  # placed after its original
+        placed.append((item, None))
+        for index, alternative in enumerate(alternatives.get(item.id or "", [])):
+            # A clean text numbers an alternative still in it like any paragraph.
+            placed.append((alternative, None if options.clean else index))
+    return placed
+
+
 class Numbering:
     """Paragraph numbers: consecutive through the body, restarting in each annex.
 
     Numbers are derived here, never typed into a source, so they stay right
     when paragraphs move. Quotations belong to the paragraph before them and
-    take no number; recommendations are paragraphs like any other.
+    take no number; recommendations are paragraphs like any other; an
+    alternative takes its original's number with "bis", "ter", ... and
+    leaves the count alone.
     """
 
-    def __init__(self, report: Report) -> None:
-        self._by_object: dict[int, int] = {}
+    def __init__(self, report: Report, options: RenderOptions = RenderOptions()) -> None:
+        self._numbers: dict[int, int] = {}
+        self._labels: dict[int, str] = {}
         self.by_reference: dict[str, int] = {}  # "para:<id>" and "rec:<id>"
+        self.contested: set[str] = set()  # ids of originals that have alternatives shown
+        self.options = options
         self._count(report.ordered_sections(), report)
         for annex in report.annexes():
             self._count([annex], report)
 
     def _count(self, tops: list[Section], report: Report) -> None:
-        number = 0
+        self.number = 0
         for top in tops:
             for section in top.walk():
-                for paragraph in section.paragraphs:
-                    if paragraph.quote is None:
-                        number += 1
-                        self._by_object[id(paragraph)] = number
-                        if paragraph.id:
-                            self.by_reference[f"para:{paragraph.id}"] = number
+                self._number(arrange(section.paragraphs, self.options), "para")
                 if any(ref.id == "recommendations" for ref in section.inserts):
-                    for recommendation in report.recommendations:
-                        number += 1
-                        self.by_reference.setdefault(f"rec:{recommendation.id}", number)
+                    self._number(arrange(report.recommendations, self.options), "rec")
 
-    def of(self, paragraph: Paragraph) -> int:
-        return self._by_object[id(paragraph)]
+    def _number(self, arranged: list[tuple[Item, int | None]], kind: str) -> None:
+        last = 0
+        for item, alternative in arranged:
+            if isinstance(item, Paragraph) and item.quote is not None:
+                continue
+            if alternative is None:
+                self.number += 1
+                last = self.number
+                number, label = self.number, ""
+            else:
+                number, label = last, f"{last} {ALTERNATIVE_LABELS[alternative % 9]}"
+                if item.alternative_to is not None:
+                    self.contested.add(item.alternative_to.id)
+            self._numbers[id(item)] = number
+            if label:
+                self._labels[id(item)] = label
+            if item.id:
+                self.by_reference.setdefault(f"{kind}:{item.id}", number)
+
+    def of(self, item: Paragraph | Recommendation) -> int | None:
+        return self._numbers.get(id(item))
+
+    def label_of(self, item: Paragraph | Recommendation) -> str | None:
+        return self._labels.get(id(item))
 
 
 def _bold(markdown: str) -> str:

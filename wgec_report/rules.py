@@ -80,6 +80,10 @@ RULES: tuple[Rule, ...] = (
     Rule("unknown-level", E, "Every level named exists.", "references"),
     Rule("unknown-focus-area", E, "Every focus area named exists.", "references"),
     Rule("unknown-organization", E, "Every organization named exists.", "references"),
+    Rule("unknown-contributor", E, "Every contributor in proposed_by and supported_by exists.",
+         "references"),
+    Rule("bad-alternative", E, "An alternative names an original of its kind (in the same "
+         "section), which is not itself an alternative.", "references"),
     # Content that would not come out as written
     Rule("image", E, "No images in prose: the build reads no file but the sources.", "content"),
     Rule("raw-markup", W, "Raw HTML, TeX or format-specific blocks are shown as text, "
@@ -96,6 +100,8 @@ RULES: tuple[Rule, ...] = (
     Rule("unused-organization", W, "Every organization is mapped or named by a recommendation.",
          "warnings"),
     Rule("uncited-instrument", W, "Every instrument is cited.", "warnings"),
+    Rule("unused-contributor", W, "Every contributor proposed or supported something.",
+         "warnings"),
     Rule("word-limit", W, "The report is within its word limit (10,700 unless set).",
          "warnings"),
 )

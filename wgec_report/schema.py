@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from .errors import Diagnostic, Location, error, whole_file
 from .model import (
+    CONTRIBUTOR_KINDS,
     DEFAULT_WORD_LIMIT,
     HEADING_NUMBERS,
     INSERTS,
@@ -24,6 +25,7 @@ from .model import (
     ORGANIZATION_KINDS,
     STATUSES,
     Characteristic,
+    Contributor,
     FocusArea,
     Instrument,
     InstrumentParagraph,
@@ -65,25 +67,29 @@ LIST_FILES = {
     "organizations": "organizations",
     "mapping": "mapping",
     "recommendations": "recommendations",
+    "contributors": "contributors",
 }
 REPORT_FILE = "report"
 
 REPORT_KEYS = (
     "title", "subtitle", "organ", "body", "working_group", "symbol", "distribution", "date",
     "original_language", "languages", "meeting", "agenda_item", "preliminary_note", "sections",
-    "annexes", "heading_numbers", "word_limit", "formal_editing", "toc",
+    "annexes", "heading_numbers", "word_limit", "formal_editing", "toc", "compilation",
 )  # fmt: skip
 INSTRUMENT_KEYS = ("id", "title", "short_title", "symbol", "paragraphs")
 INSTRUMENT_PARAGRAPH_KEYS = ("number", "text", "subparagraphs")
 SUBPARAGRAPH_KEYS = ("label", "text")
 SECTION_KEYS = ("id", "title", "drafting_note", "paragraphs", "insert", "subsections")
-PARAGRAPH_KEYS = ("id", "text", "quote")
+PARAGRAPH_KEYS = ("id", "text", "quote", "status", "alternative_to", "proposed_by",
+                  "supported_by")
 LEVEL_KEYS = ("id", "name", "focus_areas", "open_ended")
 FOCUS_AREA_KEYS = ("id", "name")
 CHARACTERISTIC_KEYS = ("id", "name", "description")
 ORGANIZATION_KEYS = ("id", "abbreviation", "name", "kind")
 MAPPING_KEYS = ("level", "agencies", "forums")
-RECOMMENDATION_KEYS = ("id", "text", "status", "organizations", "levels", "focus_areas")
+RECOMMENDATION_KEYS = ("id", "text", "status", "organizations", "levels", "focus_areas",
+                       "alternative_to", "proposed_by", "supported_by")
+CONTRIBUTOR_KEYS = ("id", "name", "kind")
 DISTRIBUTIONS = ("General", "Limited", "Restricted")
 
 
@@ -139,6 +145,7 @@ class Builder:
             organizations=tuple(self._each(lists["organizations"], self._organization)),
             mapping=tuple(self._each(lists["mapping"], self._mapping_row)),
             recommendations=tuple(self._each(lists["recommendations"], self._recommendation)),
+            contributors=tuple(self._each(lists["contributors"], self._contributor)),
             texts={s.display: s.text for s in self.sources.files},
             section_files=frozenset(
                 PurePosixPath(s.relative).stem for s in self.sources.files
@@ -257,6 +264,7 @@ class Builder:
             word_limit=_positive(self._integer(f.get("word_limit")), DEFAULT_WORD_LIMIT),
             formal_editing=self._boolean(f.get("formal_editing")),
             toc=bool(self._boolean(f.get("toc"))),
+            compilation=bool(self._boolean(f.get("compilation"))),
         )
 
     def _instrument(self, node: MappingNode) -> Instrument | None:
@@ -365,7 +373,14 @@ class Builder:
                               "a paragraph has either 'text' or 'quote', not both")
                     )
                 return None
-            return Paragraph(location=node.location, id=ident, text=text, quote=quote)
+            status = self._choice(f.get("status"), STATUSES)
+            return Paragraph(
+                location=node.location, id=ident, text=text, quote=quote,
+                status=status.value if status else "proposed",
+                alternative_to=self._ref(f.get("alternative_to")),
+                proposed_by=self._refs(f.get("proposed_by")),
+                supported_by=self._refs(f.get("supported_by")),
+            )
         text = self._text_value(node)
         if text is None:
             if _is_blank(node):  # `- ` or `- {}` with nothing in it
@@ -436,7 +451,19 @@ class Builder:
             organizations=self._refs(f.get("organizations")),
             levels=self._refs(f.get("levels")),
             focus_areas=self._refs(f.get("focus_areas")),
+            alternative_to=self._ref(f.get("alternative_to")),
+            proposed_by=self._refs(f.get("proposed_by")),
+            supported_by=self._refs(f.get("supported_by")),
         )
+
+    def _contributor(self, node: MappingNode) -> Contributor | None:
+        f = self._fields(node, CONTRIBUTOR_KEYS, "a contributor")
+        ident, name = self._id(f), self._text(f, "name", required=True)
+        kind = self._choice(f.get("kind"), CONTRIBUTOR_KINDS)
+        self._require(node, f, "kind", "a contributor")
+        if ident is None or name is None or kind is None:
+            return None
+        return Contributor(ident, name, kind.value, f.location_of("id"))
 
     # -- values --------------------------------------------------------------
 
