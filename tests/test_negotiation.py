@@ -115,3 +115,29 @@ def test_paragraph_alternatives_in_a_section(negotiation: Path) -> None:
     assert "**1 bis.**&nbsp;\\[Alternative paragraph.\\]" in text
     assert "2.  ::: {.paragraph}\n    Next paragraph." in text
     assert "3.  ::: {#rec-first" in text
+
+
+def test_comment_ids_are_numbers_as_word_requires(negotiation: Path) -> None:
+    import re
+
+    build_project(negotiation, ["docx"], negotiation / "out", options=RenderOptions(comments=True))
+    comments = zipfile.ZipFile(negotiation / "out" / "report.docx").read("word/comments.xml")
+    ids = re.findall(rb'<w:comment w:id="([^"]+)"', comments)
+    assert ids and all(i.isdigit() for i in ids)
+
+
+def test_references_to_alternatives_and_to_text_left_out(negotiation: Path) -> None:
+    section = negotiation / "sources" / "sections" / "recommendations.yaml"
+    section.write_text(section.read_text()
+                       + "paragraphs:\n  - See [@rec:second-alt] and [@rec:third].\n")
+    text = markdown(negotiation)
+    assert "See [paragraph 3 bis](#rec-second-alt) and [paragraph 4](#rec-third)." in text
+    clean = markdown(negotiation, RenderOptions(clean=True, only=frozenset({"proposed"})))
+    assert "See [paragraph 3](#rec-second-alt) and a paragraph not in this text." in clean
+
+
+def test_alternatives_past_the_tenth() -> None:
+    from wgec_report.render import alternative_label
+
+    assert [alternative_label(i) for i in (0, 1, 8, 9)] == ["bis", "ter", "decies",
+                                                           "alternative 11"]

@@ -19,7 +19,7 @@ from wgec_report.render import escape_markdown
 CONTEXT = RenderContext(
     instrument_titles={"tunis-agenda": "Tunis Agenda for the Information Society",
                        "res": "General Assembly resolution 70/125"},
-    paragraph_numbers={"rec:un-body": 31, "para:mandate": 4},
+    paragraph_numbers={"rec:un-body": "31", "para:mandate": "4"},
     section_names={"scope": "section 2.1", "background": "chapter II"},
 )
 

@@ -610,7 +610,8 @@ class _Checker:
                                              recommendations, "recommendation")
         for top in self.report.sections:
             for section in top.walk():
-                paragraphs = {p.id: p.alternative_to for p in section.paragraphs if p.id}
+                paragraphs = {p.id: p.alternative_to for p in section.paragraphs
+                              if p.id and p.quote is None}  # a quotation has no alternatives
                 for paragraph in section.paragraphs:
                     yield from self._contributors(paragraph.proposed_by, paragraph.supported_by,
                                                   contributors)

@@ -185,7 +185,7 @@ class RenderContext:
     """What rendering needs to know about the report, already escaped for Markdown."""
 
     instrument_titles: Mapping[str, str]
-    paragraph_numbers: Mapping[str, int]  # "rec:<id>" and "para:<id>" to paragraph numbers
+    paragraph_numbers: Mapping[str, str]  # "rec:<id>", "para:<id>" to "12" or "12 bis"
     section_names: Mapping[str, str]  # section id to "section 2.1", "chapter II", "annex I"
 
 
@@ -233,6 +233,9 @@ def _render_group(
             name = context.section_names.get(ref.target, "section")
             links.append(f"[{name}](#sec-{ref.target})")
         else:
-            number = context.paragraph_numbers.get(f"{ref.kind}:{ref.target}", "")
-            links.append(f"[paragraph {number}](#{ref.kind}-{ref.target})")
+            number = context.paragraph_numbers.get(f"{ref.kind}:{ref.target}")
+            if number is None:  # left out of this text (build --only): nothing to link to
+                links.append("a paragraph not in this text")
+            else:
+                links.append(f"[paragraph {number}](#{ref.kind}-{ref.target})")
     return " and ".join(links), notes

@@ -222,6 +222,7 @@ class _View:
         self.report = report
         self.language = language
         self.options = options
+        self.comment_count = 0
         self.fallback = report.meta.original_language
         style = report.meta.heading_numbers
         self.headings = dict(_number_headings(report.ordered_sections(), style))
@@ -351,12 +352,13 @@ class _View:
             return {"id": None, "number": None, "label": None, "open": "",
                     "text": self.quotation(paragraph.quote.value)}
         anchor = f"#para-{paragraph.id} " if paragraph.id else ""
+        note = self.provenance_note(paragraph) if self.options.comments else ""
         return {
             "id": paragraph.id,
             "number": self.numbers.of(paragraph),
             "label": self.numbers.label_of(paragraph),
             "open": f"::: {{{anchor}.paragraph}}",
-            "text": self.negotiated(self.prose(paragraph.text), paragraph, alternative),
+            "text": note + self.negotiated(self.prose(paragraph.text), paragraph, alternative),
             "status": paragraph.status,
         }
 
@@ -380,24 +382,27 @@ class _View:
             return markdown
         if item.status == "dropped":
             return f"\\[~~{markdown}~~\\]"
-        contested = alternative is not None or item.id in self.numbers.contested
+        kind = "rec" if isinstance(item, Recommendation) else "para"
+        contested = alternative is not None or f"{kind}:{item.id}" in self.numbers.contested
         if item.status == "bracketed" or contested:
             return f"\\[{markdown}\\]"
         return markdown
 
-    def provenance_note(self, rec: Recommendation) -> str:
-        """A Word comment on the recommendation naming who proposed and supported it."""
+    def provenance_note(self, item: Paragraph | Recommendation) -> str:
+        """A Word comment on the text naming who proposed and supported it."""
         names = {c.id: self.text(c.name) for c in self.report.contributors}
         parts = []
-        if rec.proposed_by:
-            parts.append("Proposed by " + ", ".join(names.get(r.id, r.id) for r in rec.proposed_by))
-        if rec.supported_by:
+        if item.proposed_by:
+            parts.append("Proposed by " + ", ".join(names.get(r.id, r.id)
+                                                    for r in item.proposed_by))
+        if item.supported_by:
             parts.append("supported by " + ", ".join(names.get(r.id, r.id)
-                                                     for r in rec.supported_by))
+                                                     for r in item.supported_by))
         if not parts:
             return ""
-        text = escape_markdown("; ".join(parts) + f" (status: {rec.status}).")
-        ident = f"wgec-{rec.id}"
+        text = escape_markdown("; ".join(parts) + f" (status: {item.status}).")
+        self.comment_count += 1  # Word wants comment ids to be whole numbers
+        ident = self.comment_count
         return (f'[{text}]{{.comment-start id="{ident}" author="wgec"}}'
                 f'[]{{.comment-end id="{ident}"}}')
 
@@ -543,6 +548,13 @@ def _roman(number: int) -> str:
     return out
 
 
+def alternative_label(index: int) -> str:
+    """bis, ter, ... decies; past the tenth, "alternative 11" (no Latin is in use for it)."""
+    if index < len(ALTERNATIVE_LABELS):
+        return ALTERNATIVE_LABELS[index]
+    return f"alternative {index + 2}"
+
+
 def arrange(items: Sequence[Item], options: RenderOptions) -> list[tuple[Item, int | None]]:
     """The items to show, each original followed by its alternatives (0 = bis, 1 = ter, ...).
 
@@ -587,8 +599,8 @@ class Numbering:
     def __init__(self, report: Report, options: RenderOptions = RenderOptions()) -> None:
         self._numbers: dict[int, int] = {}
         self._labels: dict[int, str] = {}
-        self.by_reference: dict[str, int] = {}  # "para:<id>" and "rec:<id>"
-        self.contested: set[str] = set()  # ids of originals that have alternatives shown
+        self.by_reference: dict[str, str] = {}  # "para:<id>", "rec:<id>" to "12", "12 bis"
+        self.contested: set[str] = set()  # "rec:<id>", "para:<id>" of originals with alternatives
         self.options = options
         self._count(report.ordered_sections(), report)
         for annex in report.annexes():
@@ -612,14 +624,14 @@ class Numbering:
                 last = self.number
                 number, label = self.number, ""
             else:
-                number, label = last, f"{last} {ALTERNATIVE_LABELS[alternative % 9]}"
+                number, label = last, f"{last} {alternative_label(alternative)}"
                 if item.alternative_to is not None:
-                    self.contested.add(item.alternative_to.id)
+                    self.contested.add(f"{kind}:{item.alternative_to.id}")
             self._numbers[id(item)] = number
             if label:
                 self._labels[id(item)] = label
             if item.id:
-                self.by_reference.setdefault(f"{kind}:{item.id}", number)
+                self.by_reference.setdefault(f"{kind}:{item.id}", label or str(number))
 
     def of(self, item: Paragraph | Recommendation) -> int | None:
         return self._numbers.get(id(item))
