@@ -25,7 +25,7 @@ def test_version() -> None:
     assert out.strip() == f"wgec, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["init", "check", "build", "schema"])
+@pytest.mark.parametrize("command", ["init", "check", "build", "schema", "diff"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0
@@ -255,3 +255,57 @@ def test_build_prints_the_word_count_per_section(project: Path) -> None:
     lines = out.splitlines()
     assert any(line.split() == ["introduction", "1"] for line in lines)
     assert any(line.startswith("total") and line.endswith("of 10,700") for line in lines)
+
+
+@pytest.fixture
+def repository(project: Path) -> Path:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "secretariat@example.org")
+    git("config", "user.name", "Secretariat")
+    git("add", "-A")
+    git("commit", "-qm", "Round 1")
+    git("tag", "round-1")
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the General Assembly"))
+    git("commit", "-qam", "Round 2")
+    return project
+
+
+def test_diff_writes_tracked_changes_and_a_summary(repository: Path) -> None:
+    import zipfile
+
+    code, out, _ = run("diff", "round-1", "HEAD", "-C", str(repository))
+    assert code == 0, out
+    assert "recommendation  consider-un-body  changed: text" in out
+    assert "Changes from round-1 to HEAD: 1 changed, 0 added, 0 removed, 0 moved" in out
+    document = zipfile.ZipFile(repository / "build" / "redline.docx").read(
+        "word/document.xml").decode()
+    assert 'w:author="Secretariat"' in document
+    assert "<w:delText" in document and "UN GA" in document
+    code, out, _ = run("diff", "round-1", "-C", str(repository), "--to", "md",
+                       "-o", str(repository / "r.md"), "--author", "Chair",
+                       "--date", "2018-01-22")
+    assert code == 0
+    assert "{--UN GA--}{++the General Assembly++}" in (repository / "r.md").read_text()
+
+
+def test_diff_errors(repository: Path, tmp_path: Path) -> None:
+    code, _, err = run("diff", "no-such-round", "-C", str(repository))
+    assert code == 1
+    assert "unknown revision 'no-such-round'" in err
+    code, _, err = run("diff", "round-1", "-C", str(repository), "--date", "yesterday")
+    assert code == 2
+    assert "'yesterday' is not a date" in err
+
+
+def test_build_a_revision(repository: Path) -> None:
+    code, out, _ = run("build", str(repository), "--rev", "round-1", "--to", "md",
+                       "-o", str(repository / "r1"))
+    assert code == 0, out
+    assert "To invite UN GA" in (repository / "r1" / "report.md").read_text()
+    assert "the General Assembly to consider" not in (repository / "r1" / "report.md").read_text()

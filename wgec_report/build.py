@@ -92,13 +92,20 @@ def build_project(
     out_dir: Path | None = None,
     on_step: Callable[[Step], None] | None = None,
     options: RenderOptions | None = None,
+    rev: str | None = None,
 ) -> BuildResult:
+    """Check, render and convert the report (of git revision `rev`, if given), then write."""
     result = BuildResult()
     timer = _Timer(result, on_step)
     build_started = started = time.perf_counter()
-    checked = check_project(project)
+    if rev is None:
+        checked = check_project(project)
+    else:
+        from .revisions import check_revision
+
+        checked = check_revision(project, rev)
     timer.record("check", started)
-    report = _require_valid(checked)
+    report = _require_valid(checked, rev)
     result.warnings = checked.warnings
     result.texts = checked.texts
     result.words = count_words(report)
@@ -112,11 +119,13 @@ def build_project(
     return result
 
 
-def _require_valid(checked: CheckResult) -> Report:
+def _require_valid(checked: CheckResult, rev: str | None = None) -> Report:
     if not checked.ok or checked.report is None:
         count = len(checked.errors)
+        where = f"at {rev} " if rev else ""
         raise SourceError(
-            f"the sources have {count} error{'s' if count != 1 else ''}; nothing was built",
+            f"the sources {where}have {count} error{'s' if count != 1 else ''}; "
+            "nothing was built",
             checked.diagnostics,
             checked.texts,
         )

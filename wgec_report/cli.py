@@ -207,6 +207,66 @@ def schema(kind: str | None, output: Path | None) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+@main.command()
+@click.argument("rev_a", metavar="REV_A")
+@click.argument("rev_b", metavar="[REV_B]", required=False)
+@click.option("-C", "--project", "project", type=click.Path(file_okay=False, path_type=Path),
+              default=".", show_default=True, help="The report project.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The redline file (default: PROJECT/build/redline.docx or .md).")
+@click.option("--to", "fmt", type=click.Choice(["docx", "md"]), default="docx",
+              show_default=True, help="Word tracked changes, or CriticMarkup Markdown.")
+@click.option("--author", help="Whom the changes are attributed to (default: from git).")
+@click.option("--date", "date", metavar="YYYY-MM-DD[THH:MM]",
+              help="When the changes were made (default: the commit date of REV_B).")
+def diff(rev_a: str, rev_b: str | None, project: Path, output: Path | None, fmt: str,
+         author: str | None, date: str | None) -> None:
+    """Redline the report between two git revisions, as Word tracked changes.
+
+    REV_B defaults to the working tree. Paragraphs and recommendations are
+    aligned by their ids: an edited one shows word-level insertions and
+    deletions, a moved one stands in its new place with its new number.
+    The working tree is never touched.
+
+    \b
+    Example:
+      wgec diff round-1                       # round-1 to the working tree
+      wgec diff round-1 round-2 -o redline.docx
+      wgec diff HEAD~1 --to md                # CriticMarkup
+    """
+    import datetime
+
+    from rich.table import Table
+
+    from .redline import redline, write_redline
+
+    when = None
+    if date is not None:
+        try:
+            when = datetime.datetime.fromisoformat(date)
+        except ValueError:
+            raise click.BadParameter(f"'{date}' is not a date such as 2018-01-22 or "
+                                     "2018-01-22T10:00", param_hint="--date") from None
+    result = redline(project, rev_a, rev_b, author=author, date=when)
+    out = output or project / "build" / f"redline.{fmt}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_redline(result, out, fmt)
+    console = _console()
+    summary = result.summary
+    if summary.has_changes:
+        table = Table(box=None, pad_edge=False)
+        for column in ("", "what", "change"):
+            table.add_column(column)
+        for kind, ident, what in summary.rows():
+            table.add_row(escape(kind), escape(ident), escape(what))
+        console.print(table)
+    console.print(
+        f"{escape(result.note)}: {summary.changed} changed, {summary.added} added, "
+        f"{summary.removed} removed, {summary.moved} moved"
+    )
+    console.print(f"[green]✓[/] wrote {escape(str(out))}")
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' if number != 1 else ''}"
 
@@ -226,8 +286,10 @@ def _count(number: int, noun: str) -> str:
 @click.option("--comments", is_flag=True,
               help="DOCX: a Word comment on each recommendation naming who proposed and "
                    "supported it.")
+@click.option("--rev", metavar="REV",
+              help="Build the report as it was at this git revision (a tag, a branch, HEAD~2).")
 def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: bool,
-          only: tuple[str, ...], comments: bool) -> None:
+          only: tuple[str, ...], comments: bool, rev: str | None) -> None:
     """Build PROJECT's report (default: here) as Markdown, DOCX and PDF.
 
     Checks the sources first and builds nothing if they have errors. Outputs
@@ -240,6 +302,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
       wgec build --to docx -o /tmp/out
       wgec build --to html        # one self-contained page for a website
       wgec build --clean --only agreed -o agreed   # only the agreed text, clean
+      wgec build --rev round-1 -o build/round-1    # the documents of a git revision
     """
     from rich.table import Table
 
@@ -248,7 +311,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
 
     chosen = parse_formats(formats)
     options = RenderOptions(clean=clean, only=parse_statuses(only), comments=comments)
-    result = build_project(project, chosen, output, options=options)
+    result = build_project(project, chosen, output, options=options, rev=rev)
     errors = _console(stderr=True)
     for warning in result.warnings:
         _print_text(errors, warning, result.texts)

@@ -34,7 +34,8 @@ RULES: tuple[Rule, ...] = (
          "files"),
     Rule("unreadable", E, "Every source file can be read.", "files"),
     Rule("encoding", E, "Source files are UTF-8 (a UTF-8 BOM is tolerated).", "files"),
-    Rule("bad-character", E, "No U+2028, U+2029 or U+0085: YAML reads them as line breaks.",
+    Rule("bad-character", E, "No U+2028, U+2029, U+0085 (YAML reads them as line breaks) "
+         "or Unicode noncharacters.",
          "files"),
     Rule("empty-file", E, "Every source file holds YAML content.", "files"),
     Rule("yaml-syntax", E, "The file is valid YAML (no tab indentation, closed brackets).",

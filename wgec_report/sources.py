@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -249,21 +250,30 @@ _UNICODE_LINE_BREAKS = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARAT
                         "\u0085": "NEXT LINE"}
 
 
+_BAD_CHARACTERS = re.compile("[\u2028\u2029\u0085\ufdd0-\ufdef]")
+
+
 def _unicode_line_breaks(display: str, text: str) -> Iterator[Diagnostic]:
-    """U+2028 and friends, usually pasted from Word or a PDF: located errors."""
-    if not any(c in text for c in _UNICODE_LINE_BREAKS):
+    """U+2028 and friends, usually pasted from Word or a PDF, and Unicode noncharacters.
+
+    Noncharacters (U+FDD0 to U+FDEF) are never text; wgec's redlines use them
+    internally as change markers, so a source may not hold them.
+    """
+    if not _BAD_CHARACTERS.search(text):
         return
     lines = LineIndex(text)
-    for offset, character in enumerate(text):
+    for match in _BAD_CHARACTERS.finditer(text):
+        character = match.group(0)
+        line, column = lines.line_and_column(match.start())
         name = _UNICODE_LINE_BREAKS.get(character)
-        if name is not None:
-            line, column = lines.line_and_column(offset)
-            yield error(
-                Location(display, line, column),
-                "bad-character",
-                f"U+{ord(character):04X} {name}: YAML reads it as a line break",
-                "replace it with a space or a real line break (it often comes from pasted text)",
-            )
+        yield error(
+            Location(display, line, column),
+            "bad-character",
+            f"U+{ord(character):04X} {name}: YAML reads it as a line break" if name
+            else f"U+{ord(character):04X} is a Unicode noncharacter, never text",
+            "replace it with a space or a real line break (it often comes from pasted text)"
+            if name else "delete it",
+        )
 
 
 class _Composer:
