@@ -38,6 +38,9 @@ class LocatedText:
     location: Location
     start: int = 0  # character offsets of the scalar in its file
     end: int = 0
+    # For a translation: the hash of the original text it was made from (`of:`),
+    # so that `check` sees when the original changed since.
+    source_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,25 @@ class Text:
 
     def __iter__(self) -> Iterator[LocatedText]:
         return iter(self.by_language.values())
+
+
+def text_hash(text: str) -> str:
+    """A short, stable fingerprint of an original text (whitespace does not count)."""
+    import hashlib
+
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:8]
+
+
+TRANSLATION_STATUSES = ("complete", "in-progress")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """How far a language's version of the report has come."""
+
+    language: str
+    status: str = "in-progress"  # complete: a missing text is a warning; in progress: info
+    unofficial: bool = False  # said on the cover: "Unofficial translation"
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,10 @@ class ReportMeta:
     formal_editing: bool | None = None  # None: derived from the symbol (a CRP is not edited)
     toc: bool = False  # a table of contents after the title
     compilation: bool = False  # an annex "Compilation of proposals": who proposed what
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+
+    def translation(self, language: str) -> Translation:
+        return self.translations.get(language, Translation(language))
 
     @property
     def reproduced_without_formal_editing(self) -> bool:

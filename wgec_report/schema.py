@@ -24,6 +24,7 @@ from .model import (
     LANGUAGES,
     ORGANIZATION_KINDS,
     STATUSES,
+    TRANSLATION_STATUSES,
     Characteristic,
     Contributor,
     FocusArea,
@@ -41,6 +42,7 @@ from .model import (
     Section,
     Subparagraph,
     Text,
+    Translation,
 )
 from .sources import (
     LoadedSources,
@@ -75,6 +77,7 @@ REPORT_KEYS = (
     "title", "subtitle", "organ", "body", "working_group", "symbol", "distribution", "date",
     "original_language", "languages", "meeting", "agenda_item", "preliminary_note", "sections",
     "annexes", "heading_numbers", "word_limit", "formal_editing", "toc", "compilation",
+    "translations",
 )  # fmt: skip
 INSTRUMENT_KEYS = ("id", "title", "short_title", "symbol", "paragraphs")
 INSTRUMENT_PARAGRAPH_KEYS = ("number", "text", "subparagraphs")
@@ -90,6 +93,9 @@ MAPPING_KEYS = ("level", "agencies", "forums")
 RECOMMENDATION_KEYS = ("id", "text", "status", "organizations", "levels", "focus_areas",
                        "alternative_to", "proposed_by", "supported_by")
 CONTRIBUTOR_KEYS = ("id", "name", "kind")
+TRANSLATION_KEYS = ("status", "unofficial")
+STAMPED_KEYS = ("text", "of")  # a translation with the hash of the original it translates
+HASH_PATTERN = re.compile(r"[0-9a-f]{8}\Z")
 DISTRIBUTIONS = ("General", "Limited", "Restricted")
 
 
@@ -265,7 +271,34 @@ class Builder:
             formal_editing=self._boolean(f.get("formal_editing")),
             toc=bool(self._boolean(f.get("toc"))),
             compilation=bool(self._boolean(f.get("compilation"))),
+            translations=self._translations(f.get("translations"), languages),
         )
+
+    def _translations(self, node: Node | None, languages: tuple[str, ...]
+                      ) -> dict[str, Translation]:
+        """`translations: {fr: {status: complete, unofficial: true}}`, per language."""
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return {}
+        if not isinstance(node, MappingNode):
+            self._wrong_type(node, "a mapping of language code to its translation's status")
+            return {}
+        found: dict[str, Translation] = {}
+        for key, value in node.items:
+            if key.value not in languages:
+                self.diagnostics.append(error(
+                    key.location, "bad-language",
+                    f"'{key.value}' is not among the report's languages ({', '.join(languages)})",
+                    "add it to 'languages' first"))
+                continue
+            if not isinstance(value, MappingNode):
+                self._wrong_type(value, "a mapping with status and unofficial")
+                continue
+            f = self._fields(value, TRANSLATION_KEYS, "a translation")
+            status = self._choice(f.get("status"), TRANSLATION_STATUSES)
+            found[key.value] = Translation(
+                key.value, status.value if status else "in-progress",
+                bool(self._boolean(f.get("unofficial"))))
+        return found
 
     def _instrument(self, node: MappingNode) -> Instrument | None:
         f = self._fields(node, INSTRUMENT_KEYS, "an instrument")
@@ -561,6 +594,10 @@ class Builder:
                     )
                 elif isinstance(value, Scalar) and not value.is_null:
                     values[key.value] = self._located(value)
+                elif isinstance(value, MappingNode) and key.value != self.original_language:
+                    translated = self._stamped_translation(value)
+                    if translated is not None:
+                        values[key.value] = translated
                 else:
                     self._wrong_type(value, "text")
             if values and self.original_language not in values:
@@ -575,6 +612,25 @@ class Builder:
             return Text(values, node.location) if values else None
         self._wrong_type(node, "text")
         return None
+
+    def _stamped_translation(self, node: MappingNode) -> LocatedText | None:
+        """`fr: {text: ..., of: 1a2b3c4d}`: a translation and the original it was made from."""
+        f = self._fields(node, STAMPED_KEYS, "a translation")
+        text = f.get("text")
+        self._require(node, f, "text", "a translation")
+        if not isinstance(text, Scalar) or text.is_null:
+            if text is not None:
+                self._wrong_type(text, "text")
+            return None
+        stamp = self._plain_string(f.get("of"))
+        if stamp is not None and not HASH_PATTERN.match(stamp.value):
+            self.diagnostics.append(error(stamp.location, "bad-value",
+                                          f"'{stamp.value}' is not a text hash (8 hex digits)",
+                                          "run `wgec translations stamp` to write it"))
+            stamp = None
+        located = self._located(text)
+        return LocatedText(located.value, located.location, located.start, located.end,
+                           stamp.value if stamp else None)
 
     def _located(self, node: Scalar) -> LocatedText:
         return LocatedText(node.value, node.location, node.start, node.end)
