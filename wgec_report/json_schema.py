@@ -193,12 +193,38 @@ def _shared_defs() -> dict[str, Schema]:
             "description": "The text by language: one entry per language code "
             f"({language_list}). It must hold the report's original language.",
             "properties": {
-                code: {"type": "string",
-                       "description": f"The text in {_LANGUAGE_NAMES.get(code, code)}."}
+                code: {"description": f"The text in {_LANGUAGE_NAMES.get(code, code)}: a "
+                       "string, or (for a translation) text with the hash of the original "
+                       "it was made from.",
+                       "anyOf": [{"type": "string"}, _ref("stampedTranslation")]}
                 for code in LANGUAGES
             },
             "additionalProperties": False,
             "minProperties": 1,
+        },
+        "translationStatus": {
+            "type": "object",
+            "description": "How far a language's translation has come.",
+            "properties": {
+                "status": {"enum": ["complete", "in-progress"],
+                           "description": "complete or in-progress (default)."},
+                "unofficial": {"anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}],
+                               "description": "Marked \"Unofficial translation\" on the cover."},
+            },
+            "additionalProperties": False,
+        },
+        "stampedTranslation": {
+            "type": "object",
+            "description": "A translation and the original it was made from: `wgec "
+            "translations stamp` writes `of`, and `wgec check` warns when the original "
+            "changes since.",
+            "properties": {
+                "text": {"type": "string", "description": "The translation."},
+                "of": {"type": "string", "pattern": "^[0-9a-f]{8}$",
+                       "description": "Hash of the original text it translates."},
+            },
+            "required": ["text"],
+            "additionalProperties": False,
         },
         "text": {
             "description": "A text: a string (in the report's original language), or a "
@@ -538,6 +564,15 @@ def _report_root() -> Schema:
                                  "10,700 for others). Default 10,700.",
                                  {"anyOf": [{"type": "integer", "minimum": 1},
                                             {"type": "string", "pattern": "^[1-9][0-9]*$"}]}),
+            "translations": _field(
+                "Per language, how far its translation has come: {fr: {status: complete | "
+                "in-progress, unofficial: true}}. A missing text is a warning for a complete "
+                "language, information for one in progress.",
+                {"type": "object",
+                 "properties": {code: {"description": f"The {_LANGUAGE_NAMES.get(code, code)} "
+                                       "translation.", **_ref("translationStatus")}
+                                for code in LANGUAGES},
+                 "additionalProperties": False}),
             "compilation": _field("true adds an annex \"Compilation of proposals\": who "
                                   "proposed and supported each recommendation.",
                                   {"anyOf": [{"type": "boolean"},
