@@ -569,6 +569,7 @@ def _report_root() -> Schema:
                 "in-progress, unofficial: true}}. A missing text is a warning for a complete "
                 "language, information for one in progress.",
                 {"type": "object",
+                 "description": "Translations by language code.",
                  "properties": {code: {"description": f"The {_LANGUAGE_NAMES.get(code, code)} "
                                        "translation.", **_ref("translationStatus")}
                                 for code in LANGUAGES},
