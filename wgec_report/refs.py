@@ -163,8 +163,12 @@ def _parse_group(start: int, end: int, raw: str, inner: str) -> RefGroup:
     return RefGroup(start, end, raw, tuple(references), problem)
 
 
-def format_spans(spans: tuple[ParagraphSpan, ...]) -> str:
-    """'para. 69', 'paras. 69–71', 'para. 35 (a) and (d)', 'paras. 64 and 65'."""
+def format_spans(spans: tuple[ParagraphSpan, ...], para: str = "para. {n}",
+                 paras: str = "paras. {n}", and_word: str = "and") -> str:
+    """'para. 69', 'paras. 69–71', 'para. 35 (a) and (d)', 'paras. 64 and 65'.
+
+    The words come from the language's catalogue: "par. 69", "第69段".
+    """
     pieces: list[str] = []
     previous_first: int | None = None
     for span in spans:
@@ -174,10 +178,10 @@ def format_spans(spans: tuple[ParagraphSpan, ...]) -> str:
             pieces.append(str(span))
         previous_first = span.first
     numbers = {n for s in spans for n in s.numbers()}
-    label = "para." if len(numbers) == 1 else "paras."
+    label = para if len(numbers) == 1 else paras
     if len(pieces) == 1:
-        return f"{label} {pieces[0]}"
-    return f"{label} {', '.join(pieces[:-1])} and {pieces[-1]}"
+        return label.format(n=pieces[0])
+    return label.format(n=f"{', '.join(pieces[:-1])} {and_word} {pieces[-1]}")
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,13 @@ class RenderContext:
     instrument_titles: Mapping[str, str]
     paragraph_numbers: Mapping[str, str]  # "rec:<id>", "para:<id>" to "12" or "12 bis"
     section_names: Mapping[str, str]  # section id to "section 2.1", "chapter II", "annex I"
+    # The language's words (catalogue): "paragraph {n}", "para. {n}", ...
+    paragraph: str = "paragraph {n}"
+    para: str = "para. {n}"
+    paras: str = "paras. {n}"
+    and_word: str = "and"
+    not_in_text: str = "a paragraph not in this text"
+    note_before_punctuation: bool = False  # French and Spanish: "issues¹."
 
 
 def render_references(markdown: str, context: RenderContext, escape: Callable[[str], str]) -> str:
@@ -206,7 +217,8 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         punctuation = ""
         if notes:
             before = before.rstrip(" ")
-            while after_end < len(markdown) and markdown[after_end] in _CLOSING_PUNCTUATION:
+            while (not context.note_before_punctuation and after_end < len(markdown)
+                   and markdown[after_end] in _CLOSING_PUNCTUATION):
                 punctuation += markdown[after_end]
                 after_end += 1
         out.append(before)
@@ -228,14 +240,16 @@ def _render_group(
     for ref in group.references:
         if isinstance(ref, Citation):
             title = context.instrument_titles.get(ref.instrument, escape(ref.instrument))
-            notes.append(f"{title}, {format_spans(ref.spans)}")
+            spans = format_spans(ref.spans, context.para, context.paras, context.and_word)
+            notes.append(f"{title}, {spans}")
         elif ref.kind == "sec":
             name = context.section_names.get(ref.target, "section")
             links.append(f"[{name}](#sec-{ref.target})")
         else:
             number = context.paragraph_numbers.get(f"{ref.kind}:{ref.target}")
             if number is None:  # left out of this text (build --only): nothing to link to
-                links.append("a paragraph not in this text")
+                links.append(context.not_in_text)
             else:
-                links.append(f"[paragraph {number}](#{ref.kind}-{ref.target})")
+                name = context.paragraph.format(n=number)
+                links.append(f"[{name}](#{ref.kind}-{ref.target})")
     return " and ".join(links), notes

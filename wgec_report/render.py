@@ -21,6 +21,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
 from .errors import Location, TemplateError, error
+from .i18n import BCP47, catalogue, is_right_to_left, long_date
 from .model import (
     ALTERNATIVE_LABELS,
     Instrument,
@@ -37,12 +38,6 @@ from .resources import find_template
 from .sources import display_path
 
 MAIN_TEMPLATE = "report.md.j2"
-LANGUAGE_NAMES = {
-    "en": "English", "fr": "French", "es": "Spanish", "ar": "Arabic", "zh": "Chinese",
-    "ru": "Russian",
-}  # fmt: skip
-# pandoc wants BCP 47 tags; bare `zh` makes it warn (and warnings fail the build).
-BCP47 = {"en": "en", "fr": "fr", "es": "es", "ar": "ar", "zh": "zh-Hans", "ru": "ru"}
 
 # Characters that start Markdown syntax anywhere in a line (or turn into smart
 # punctuation); escaped with a backslash, which pandoc allows before any
@@ -96,6 +91,7 @@ class RenderedMarkdown:
     metadata: dict[str, str]  # plain text, for `pandoc -M` (which never parses it)
     language: str
     masthead: str = ""  # Markdown with Word styles: DOCX has no template to draw it
+    fallbacks: int = 0  # texts shown in the original language (not yet translated)
 
     def document(self) -> str:
         """The standalone report.md: a YAML metadata block, then the body."""
@@ -114,7 +110,8 @@ def render_markdown(
     language = language or report.meta.original_language
     view = _View(report, language, options)
     body = render_context(view.as_context(), project_templates)
-    return RenderedMarkdown(body, view.metadata(), language, view.masthead())
+    masthead = view.masthead()
+    return RenderedMarkdown(body, view.metadata(), language, masthead, view.fallbacks)
 
 
 def report_context(report: Report, language: str | None = None,
@@ -224,33 +221,58 @@ class _View:
         self.options = options
         self.comment_count = 0
         self.fallback = report.meta.original_language
+        self.t = catalogue(language)
+        self.fallbacks = 0  # texts shown in the original language, not yet translated
         style = report.meta.heading_numbers
-        self.headings = dict(_number_headings(report.ordered_sections(), style))
+        self.headings = dict(_number_headings(report.ordered_sections(), style, self.t))
         self.annex_labels: dict[str, str] = {}
         for index, annex in enumerate(report.annexes(), start=1):
             # "Annex I" stands on its own line above the annex's title.
-            self.annex_labels[annex.id] = f"Annex {_roman(index)}"
-            self.headings[annex.id] = Heading("", f"annex {_roman(index)}")
-            self.headings.update(_number_headings(list(annex.subsections), style, depth=2))
+            self.annex_labels[annex.id] = self.t["annex"].format(n=_roman(index))
+            self.headings[annex.id] = Heading("", self.t["annex_ref"].format(n=_roman(index)))
+            self.headings.update(_number_headings(list(annex.subsections), style, self.t,
+                                                  depth=2))
         self.numbers = Numbering(report, options)
         self.instruments = {i.id: i for i in report.instruments}
         self.context = RenderContext(
             instrument_titles={i.id: self.plain(i.title) for i in report.instruments},
             paragraph_numbers=self.numbers.by_reference,
             section_names={k: h.name for k, h in self.headings.items()},
+            paragraph=self.t["paragraph"],
+            para=self.t["para"],
+            paras=self.t["paras"],
+            and_word=self.t["and"],
+            not_in_text=self.t["not_in_text"],
+            note_before_punctuation=bool(self.t["note_before_punctuation"]),
         )
 
     def text(self, value: Text | None) -> str:
         return "" if value is None else value.get(self.language, self.fallback)
 
+    def untranslated(self, value: Text | None) -> bool:
+        """Whether the text falls back to the original language here (and is marked so)."""
+        return value is not None and self.language not in value.by_language
+
     def plain(self, value: Text | None) -> str:
-        return escape_markdown(self.text(value))
+        text = escape_markdown(self.text(value))
+        if text and self.untranslated(value):
+            self.fallbacks += 1
+            return f"{text}{UNTRANSLATED_MARK}"
+        return text
 
     def prose(self, value: Text | None) -> str:
-        return render_references(self.text(value).strip(), self.context, escape_markdown)
+        text = render_references(self.text(value).strip(), self.context, escape_markdown)
+        if text and self.untranslated(value):
+            self.fallbacks += 1
+            return f"{UNTRANSLATED_MARK}{text}"
+        return text
 
     def metadata(self) -> dict[str, str]:
-        meta = self.report.meta
+        """Plain-text metadata for pandoc: the masthead's fields and words, in this language.
+
+        Called after the body is made, so that it knows whether any text fell back.
+        """
+        meta, t = self.report.meta, self.t
         fields: dict[str, str] = {"title": self.text(meta.title)}
         optional = {
             "subtitle": self.text(meta.subtitle),
@@ -258,20 +280,31 @@ class _View:
             "subsidiary-body": self.text(meta.body),  # `body` is pandoc's own variable
             "working-group": self.text(meta.working_group),
             "symbol": meta.symbol.value if meta.symbol else "",
-            "distribution": meta.distribution.value if meta.distribution else "",
+            "distribution": t["distribution"][meta.distribution.value] if meta.distribution
+            else "",
             "date": meta.date.value if meta.date else "",
             "meeting": self.text(meta.meeting),
             "agenda-item": self.text(meta.agenda_item),
-            "original-language": LANGUAGE_NAMES[meta.original_language],
+            "original-language": t["language_names"][meta.original_language],
+            "un-name": t["united_nations"],
+            "distr-label": t["distr"],
+            "original-label": t["original"],
+            "contents-label": t["contents"],
         }
         if meta.date is not None:
-            optional["date-long"] = long_date(meta.date.value)
+            optional["date-long"] = long_date(meta.date.value, self.language)
         if meta.reproduced_without_formal_editing:
-            optional["editing-note"] = EDITING_NOTE
+            optional["editing-note"] = t["editing_note"]
         if meta.toc:
             optional["toc"] = "true"
+        if self.language != meta.original_language and meta.translation(self.language).unofficial:
+            optional["unofficial"] = t["unofficial_translation"]
+        if self.fallbacks:
+            optional["untranslated-note"] = t["untranslated_note"]
         fields.update({k: " ".join(v.split()) for k, v in optional.items() if v})
         fields["lang"] = BCP47[self.language]
+        if is_right_to_left(self.language):
+            fields["dir"] = "rtl"
         return fields
 
     def masthead(self) -> str:
@@ -280,15 +313,18 @@ class _View:
         lines: list[tuple[str, str]] = []
         if meta.symbol is not None:
             lines.append(("Masthead Symbol", escape_markdown(meta.symbol.value)))
-        lines.append(("Masthead Organ", "United Nations"))
+        lines.append(("Masthead Organ", escape_markdown(self.t["united_nations"])))
         if meta.organ is not None:
             lines.append(("Masthead Organ", self.plain(meta.organ)))
+        t = self.t
         corner = []
         if meta.distribution is not None:
-            corner.append(f"Distr.: {escape_markdown(meta.distribution.value)}")
+            distribution = t["distribution"][meta.distribution.value]
+            corner.append(escape_markdown(f"{t['distr']} {distribution}"))
         if meta.date is not None:
-            corner.append(escape_markdown(long_date(meta.date.value)))
-        corner.append(f"Original: {LANGUAGE_NAMES[meta.original_language]}")
+            corner.append(escape_markdown(long_date(meta.date.value, self.language)))
+        original = t["language_names"][meta.original_language]
+        corner.append(escape_markdown(f"{t['original']} {original}"))
         lines.append(("Masthead Meta", "\\\n".join(corner)))
         if meta.body is not None:
             lines.append(("Masthead Body", self.plain(meta.body)))
@@ -296,7 +332,9 @@ class _View:
             if field is not None:
                 lines.append(("Masthead Line", self.plain(field)))
         if meta.reproduced_without_formal_editing:
-            lines.append(("Editing Note", escape_markdown(EDITING_NOTE)))
+            lines.append(("Editing Note", escape_markdown(self.t["editing_note"])))
+        if self.language != meta.original_language and meta.translation(self.language).unofficial:
+            lines.append(("Editing Note", escape_markdown(self.t["unofficial_translation"])))
         lines.append(("Title", self.plain(meta.title)))
         if meta.subtitle is not None:
             lines.append(("Subtitle", self.plain(meta.subtitle)))
@@ -325,6 +363,7 @@ class _View:
             "compilation": (self.compilation()
                             if r.meta.compilation and not self.options.clean else None),
             "language": self.language,
+            "t": self.t,  # the language's fixed words (catalogue), for the templates
         }
 
     def section(self, section: Section, depth: int) -> dict[str, Any]:
@@ -433,8 +472,8 @@ class _View:
             per_contributor.append({"id": contributor.id, "name": names[contributor.id],
                                     "proposed": numbers("proposed_by"),
                                     "supported": numbers("supported_by")})
-        label = f"Annex {_roman(len(self.report.annexes()) + 1)}"
-        return {"title": "Compilation of proposals", "label": label,
+        label = self.t["annex"].format(n=_roman(len(self.report.annexes()) + 1))
+        return {"title": self.t["compilation_title"], "label": label,
                 "attributes": "{#sec-compilation-of-proposals .unnumbered}",
                 "recommendations": rows, "contributors": per_contributor}
 
@@ -447,7 +486,8 @@ class _View:
         spans = parse_locator(locator) or ()
         blocks = list(self._quoted_blocks(instrument, spans))
         citation = Citation(instrument.id, spans)
-        note = f"^[{self.context.instrument_titles[citation.instrument]}, {format_spans(spans)}.]"
+        located = format_spans(spans, self.t["para"], self.t["paras"], self.t["and"])
+        note = f"^[{self.context.instrument_titles[citation.instrument]}, {located}.]"
         blocks[-1] += note
         return "\n>\n".join(f"> {block}" for block in blocks)
 
@@ -501,15 +541,8 @@ class _View:
         ]
 
 
-EDITING_NOTE = "This document is being reproduced without formal editing."
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-
-
-def long_date(iso: str) -> str:
-    """2018-01-22 as UN documents write it: 22 January 2018."""
-    year, month, day = (int(part) for part in iso.split("-"))
-    return f"{day} {_MONTHS[month - 1]} {year}"
+# Marks a text shown in the original language because its translation is missing.
+UNTRANSLATED_MARK = "^\\*^"
 
 
 @dataclass(frozen=True)
@@ -518,23 +551,26 @@ class Heading:
     name: str  # how a reference reads: "chapter II", "section 2.1"
 
 
-def _number_headings(sections: list[Section], style: str, depth: int = 1,
-                     prefix: str = "") -> Iterator[tuple[str, Heading]]:
+def _number_headings(sections: list[Section], style: str, words: dict[str, Any],
+                     depth: int = 1, prefix: str = "") -> Iterator[tuple[str, Heading]]:
     """UN style: chapters I., II., sections A., B., then 1., 2.; or decimal 1., 2.1, 2.1.1."""
+    section_word, chapter_word = words["section"], words["chapter"]
     for index, section in enumerate(sections, start=1):
         if style == "none":
-            heading, child_prefix = Heading("", "section"), ""
+            heading, child_prefix = Heading("", section_word.format(n="").strip()), ""
         elif style == "arabic":
             number = f"{prefix}{index}"
-            heading = Heading(f"{number}." if depth == 1 else number, f"section {number}")
+            heading = Heading(f"{number}." if depth == 1 else number,
+                              section_word.format(n=number))
             child_prefix = f"{number}."
         else:
             label = (_roman(index), chr(ord("A") + (index - 1) % 26), str(index))[min(depth, 3) - 1]
-            kind = ("chapter", "section", "section")[min(depth, 3) - 1]
-            name = f"{kind} {prefix}{label}" if depth > 1 else f"chapter {label}"
+            name = (chapter_word.format(n=label) if depth == 1
+                    else section_word.format(n=f"{prefix}{label}"))
             heading, child_prefix = Heading(f"{label}.", name), (f"{label}." if depth == 1 else "")
         yield section.id, heading
-        yield from _number_headings(list(section.subsections), style, depth + 1, child_prefix)
+        yield from _number_headings(list(section.subsections), style, words, depth + 1,
+                                    child_prefix)
 
 
 def _roman(number: int) -> str:
