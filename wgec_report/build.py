@@ -46,6 +46,8 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0  # wall time; steps overlap, so it is less than their sum
+    language: str = ""
+    fallbacks: int = 0  # texts shown in the original language, not yet translated
     words: dict[str, int] = field(default_factory=dict)  # per top-level section and annex
     word_limit: int = 0
 
@@ -93,30 +95,100 @@ def build_project(
     on_step: Callable[[Step], None] | None = None,
     options: RenderOptions | None = None,
     rev: str | None = None,
+    language: str | None = None,
 ) -> BuildResult:
-    """Check, render and convert the report (of git revision `rev`, if given), then write."""
-    result = BuildResult()
-    timer = _Timer(result, on_step)
-    build_started = started = time.perf_counter()
-    if rev is None:
-        checked = check_project(project)
-    else:
-        from .revisions import check_revision
+    """Check, render and convert the report (of git revision `rev`, if given), then write.
 
-        checked = check_revision(project, rev)
-    timer.record("check", started)
+    The original language goes to `out_dir`; another language to `out_dir/<lang>/`.
+    """
+    started = time.perf_counter()
+    checked = _check(project, rev)
     report = _require_valid(checked, rev)
-    result.warnings = checked.warnings
+    language = _declared(report, language)
+    result = _build_language(report, checked, project, formats, out_dir, options, language,
+                             on_step)
+    result.steps.insert(0, Step("check", time.perf_counter() - started - result.seconds))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def build_languages(
+    project: Path,
+    languages: Sequence[str] | None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    out_dir: Path | None = None,
+    options: RenderOptions | None = None,
+    rev: str | None = None,
+    on_done: Callable[[str, BuildResult], None] | None = None,
+) -> dict[str, BuildResult]:
+    """Several languages (None: every declared one) from one check, two at a time."""
+    checked = _check(project, rev)
+    report = _require_valid(checked, rev)
+    chosen = [_declared(report, lang) for lang in languages or report.meta.languages]
+    results: dict[str, BuildResult] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            lang: pool.submit(_build_language, report, checked, project, formats, out_dir,
+                              options, lang, None)
+            for lang in dict.fromkeys(chosen)
+        }
+        for lang, future in futures.items():
+            results[lang] = future.result()
+            if on_done is not None:
+                on_done(lang, results[lang])
+    return results
+
+
+def _check(project: Path, rev: str | None) -> CheckResult:
+    if rev is None:
+        return check_project(project)
+    from .revisions import check_revision
+
+    return check_revision(project, rev)
+
+
+def _declared(report: Report, language: str | None) -> str:
+    if language is None:
+        return report.meta.original_language
+    if language not in report.meta.languages:
+        raise WgecError(
+            f"language '{language}' is not among the report's languages "
+            f"({', '.join(report.meta.languages)}); add it to 'languages' in report.yaml"
+        )
+    return language
+
+
+def _build_language(
+    report: Report, checked: CheckResult, project: Path, formats: Sequence[str],
+    out_dir: Path | None, options: RenderOptions | None, language: str,
+    on_step: Callable[[Step], None] | None,
+) -> BuildResult:
+    result = BuildResult(language=language)
+    timer = _Timer(result, on_step)
+    started = time.perf_counter()
+    result.warnings = list(checked.warnings) + _glyph_warnings(report, language)
     result.texts = checked.texts
     result.words = count_words(report)
     result.word_limit = report.meta.word_limit
-    out_dir = out_dir if out_dir is not None else project / BUILD_DIR
-    documents = make_documents(report, project, formats, timer, options or RenderOptions())
-    started = time.perf_counter()
-    result.outputs = write_outputs(out_dir, documents)
-    timer.record("write", started)
-    result.seconds = time.perf_counter() - build_started
+    folder = out_dir if out_dir is not None else project / BUILD_DIR
+    if language != report.meta.original_language:
+        folder = folder / language
+    documents, result.fallbacks = make_documents(report, project, formats, timer,
+                                                 options or RenderOptions(), language)
+    write_started = time.perf_counter()
+    result.outputs = write_outputs(folder, documents)
+    timer.record("write", write_started)
+    result.seconds = time.perf_counter() - started
     return result
+
+
+def _glyph_warnings(report: Report, language: str) -> list[Diagnostic]:
+    """Characters no shipped font can draw (Typst would print empty boxes, silently)."""
+    try:
+        from .glyphs import glyph_warnings
+    except ImportError:  # pragma: no cover - the module ships with wgec
+        return []
+    return glyph_warnings(report, language)
 
 
 def _require_valid(checked: CheckResult, rev: str | None = None) -> Report:
@@ -134,17 +206,22 @@ def _require_valid(checked: CheckResult, rev: str | None = None) -> Report:
 
 def make_documents(
     report: Report, project: Path, formats: Sequence[str], timer: _Timer,
-    options: RenderOptions,
-) -> dict[str, bytes]:
-    """Every requested document, in memory. pandoc runs for DOCX and PDF overlap."""
+    options: RenderOptions, language: str | None = None,
+) -> tuple[dict[str, bytes], int]:
+    """Every requested document, in memory, and how many texts fell back to the original.
+
+    pandoc runs for DOCX and PDF overlap.
+    """
     from . import convert
     from .render import render_markdown
 
     started = time.perf_counter()
     templates = project / "templates"
-    rendered = render_markdown(report, templates, options=replace(options, comments=False))
+    rendered = render_markdown(report, templates, language,
+                               options=replace(options, comments=False))
     # Word comments exist only in DOCX: its Markdown is made on its own when asked.
-    for_docx = render_markdown(report, templates, options=options) if options.comments else rendered
+    for_docx = (render_markdown(report, templates, language, options=options)
+                if options.comments else rendered)
     timer.record("render Markdown", started)
     when = document_timestamp(report)
     # With no date known, documents carry none: the same sources give the same bytes.
@@ -176,7 +253,7 @@ def make_documents(
         if docx is not None:
             documents["docx"] = docx.result()
             timer.record("pandoc → DOCX", docx_started)
-    return documents
+    return documents, rendered.fallbacks
 
 
 def _required_template(project_templates: Path, name: str) -> Path:

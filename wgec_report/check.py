@@ -34,6 +34,8 @@ from .schema import build_report, did_you_mean
 from .sources import LoadedSources, load_project, location_in_text
 
 IMAGE = re.compile(r"(?<!\\)!\[")
+RTL_MARKS = re.compile("[\u200f\u202b\u202e\u2067\u061c]")
+RIGHT_TO_LEFT = frozenset({"ar"})
 RAW_MARKUP = re.compile(
     r"\{=[A-Za-z0-9_-]+\}"  # pandoc raw attribute: ```{=typst} or `x`{=openxml}
     r"|<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tags and comments
@@ -142,6 +144,18 @@ def _insert_words(report: Report, kind: str, words: Callable[[str], int]) -> int
                for row in report.mapping)
 
 
+def translation_coverage(report: Report) -> dict[str, tuple[int, int]]:
+    """Per declared language but the original: (texts translated, texts in all)."""
+    from .translatable import iter_texts
+
+    fields = [f for f in iter_texts(report)
+              if report.meta.original_language in f.text.by_language]
+    return {
+        language: (sum(1 for f in fields if language in f.text.by_language), len(fields))
+        for language in report.meta.languages if language != report.meta.original_language
+    }
+
+
 @dataclass(frozen=True)
 class CheckResult:
     report: Report | None
@@ -213,6 +227,7 @@ class _Checker:
         yield from self._mapping()
         yield from self._recommendations()
         yield from self._negotiation()
+        yield from self._translations()
         yield from self._unused()
 
     # -- masthead and length ---------------------------------------------------
@@ -642,6 +657,44 @@ class _Checker:
             yield error(target.location, "bad-alternative",
                         f"'{target.id}' is itself an alternative; name the original it is an "
                         "alternative to, so that all read as 7 bis, 7 ter, ...")
+
+    # -- translations ------------------------------------------------------------
+
+    def _translations(self) -> Iterator[Diagnostic]:
+        """Missing translations (for a complete language), stale ones, stray RTL marks."""
+        from .model import text_hash
+        from .translatable import iter_texts
+
+        meta = self.report.meta
+        original = meta.original_language
+        others = [lang for lang in meta.languages if lang != original]
+        for field in iter_texts(self.report):
+            source = field.text.by_language.get(original)
+            if source is None:
+                continue
+            for language in others:
+                translated = field.text.by_language.get(language)
+                if translated is None:
+                    if meta.translation(language).status == "complete":
+                        yield warning(
+                            field.text.location, "missing-translation",
+                            f"{field.context} has no {language} translation, and {language} "
+                            "is marked complete",
+                            f"translate it, or set translations: {{{language}: "
+                            "{status: in-progress}}")
+                    continue
+                if translated.source_hash and translated.source_hash != text_hash(source.value):
+                    yield warning(
+                        translated.location, "stale-translation",
+                        f"the {language} translation of {field.context} was made from an "
+                        "earlier version of the original",
+                        "update the translation, then run `wgec translations stamp`")
+            for language, translated in field.text.by_language.items():
+                if language not in RIGHT_TO_LEFT and RTL_MARKS.search(translated.value):
+                    yield error(
+                        translated.location, "rtl-mark",
+                        f"right-to-left mark in {language} text of {field.context}",
+                        "remove the invisible U+200F/U+202B/U+202E/U+2067 character")
 
     # -- legal but suspicious ------------------------------------------------
 

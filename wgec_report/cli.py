@@ -150,9 +150,24 @@ def check(project: Path, output_format: str, strict: bool) -> None:
     else:
         for diagnostic in result.diagnostics:
             _print_text(console, diagnostic, result.texts)
+        _print_coverage(console, result)
         _print_check_summary(console, result)
     failed = bool(result.errors) or (strict and bool(result.warnings))
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+def _print_coverage(console: Console, result: Any) -> None:
+    """Per language: how much of the report is translated, and whether it should all be."""
+    from .check import translation_coverage
+
+    report = result.report
+    if report is None:
+        return
+    for language, (done, total) in translation_coverage(report).items():
+        share = f"{100 * done // total}%" if total else "–"
+        status = report.meta.translation(language).status
+        console.print(f"{language}: {done} of {_count(total, 'text')} translated ({share}), "
+                      f"{status}")
 
 
 def _print_check_summary(console: Console, result: Any) -> None:
@@ -288,8 +303,11 @@ def _count(number: int, noun: str) -> str:
                    "supported it.")
 @click.option("--rev", metavar="REV",
               help="Build the report as it was at this git revision (a tag, a branch, HEAD~2).")
+@click.option("--lang", "language", metavar="LANG",
+              help="Build one language (fr, ar, zh, ...) into OUTDIR/LANG/, or 'all' of the "
+                   "report's languages (default: the original language, into OUTDIR).")
 def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: bool,
-          only: tuple[str, ...], comments: bool, rev: str | None) -> None:
+          only: tuple[str, ...], comments: bool, rev: str | None, language: str | None) -> None:
     """Build PROJECT's report (default: here) as Markdown, DOCX and PDF.
 
     Checks the sources first and builds nothing if they have errors. Outputs
@@ -303,6 +321,8 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
       wgec build --to html        # one self-contained page for a website
       wgec build --clean --only agreed -o agreed   # only the agreed text, clean
       wgec build --rev round-1 -o build/round-1    # the documents of a git revision
+      wgec build --lang fr        # the French documents, in build/fr/
+      wgec build --lang all       # every language of the report, two at a time
     """
     from rich.table import Table
 
@@ -311,7 +331,11 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
 
     chosen = parse_formats(formats)
     options = RenderOptions(clean=clean, only=parse_statuses(only), comments=comments)
-    result = build_project(project, chosen, output, options=options, rev=rev)
+    if language == "all":
+        _build_all_languages(project, chosen, output, options, rev)
+        return
+    result = build_project(project, chosen, output, options=options, rev=rev,
+                           language=language)
     errors = _console(stderr=True)
     for warning in result.warnings:
         _print_text(errors, warning, result.texts)
@@ -333,7 +357,44 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     out.print(words)
     for path in result.outputs:
         out.print(f"[green]✓[/] wrote {escape(str(path))}")
+    if result.fallbacks:
+        out.print(f"[yellow]![/] {_count(result.fallbacks, 'text')} not yet translated into "
+                  f"{result.language}: shown in the original language, marked *")
     out.print(f"built {_count(len(result.outputs), 'file')} in {result.seconds:.2f} s")
+
+
+def _build_all_languages(project: Path, formats: list[str], output: Path | None,
+                         options: Any, rev: str | None) -> None:
+    """Every language of the report, with a progress bar; a summary line per language."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .build import BuildResult, build_languages
+
+    out = _console()
+    started = time.perf_counter()
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=_console(stderr=True),
+                  transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def done(language: str, result: BuildResult) -> None:
+            progress.update(task, advance=1, description=language)
+            note = (f", {result.fallbacks} texts not yet translated (marked *)"
+                    if result.fallbacks else "")
+            folder = result.outputs[0].parent if result.outputs else ""
+            out.print(f"[green]✓[/] {language}: {_count(len(result.outputs), 'file')} in "
+                      f"{escape(str(folder))}{note}")
+
+        results = build_languages(project, None, formats, output, options, rev, on_done=done)
+    warnings = {w for r in results.values() for w in r.warnings}
+    errors = _console(stderr=True)
+    texts = next(iter(results.values())).texts if results else {}
+    for warning in sorted(warnings, key=Diagnostic.sort_key):
+        _print_text(errors, warning, texts)
+    out.print(f"built {_count(len(results), 'language')} in "
+              f"{time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":  # pragma: no cover

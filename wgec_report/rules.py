@@ -58,6 +58,8 @@ RULES: tuple[Rule, ...] = (
          "schema"),
     Rule("bad-language", E, "Texts are keyed by the six UN language codes.", "schema"),
     Rule("missing-original", E, "Every translated text has the original language.", "schema"),
+    Rule("rtl-mark", E, "No right-to-left marks in text of a left-to-right language.",
+         "translations"),
     Rule("bad-symbol", E, "The document symbol has the shape of a UN symbol "
          "(E/CN.16/2018/CRP.1).", "schema"),
     # Ids and references
@@ -101,6 +103,10 @@ RULES: tuple[Rule, ...] = (
     Rule("unused-organization", W, "Every organization is mapped or named by a recommendation.",
          "warnings"),
     Rule("uncited-instrument", W, "Every instrument is cited.", "warnings"),
+    Rule("missing-translation", W, "A language marked complete has every text translated.",
+         "translations"),
+    Rule("stale-translation", W, "A translation was made from the current original "
+         "(its `of:` hash).", "translations"),
     Rule("unused-contributor", W, "Every contributor proposed or supported something.",
          "warnings"),
     Rule("word-limit", W, "The report is within its word limit (10,700 unless set).",
