@@ -25,7 +25,7 @@ def test_version() -> None:
     assert out.strip() == f"wgec, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["init", "check", "build", "schema", "diff"])
+@pytest.mark.parametrize("command", ["init", "check", "build", "schema", "diff", "translations"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0
@@ -309,3 +309,25 @@ def test_build_a_revision(repository: Path) -> None:
     assert code == 0, out
     assert "To invite UN GA" in (repository / "r1" / "report.md").read_text()
     assert "the General Assembly to consider" not in (repository / "r1" / "report.md").read_text()
+
+
+def test_translations_round_trip_from_the_command_line(project: Path) -> None:
+    import polib
+
+    po_path = project / "fr.po"
+    code, out, _ = run("translations", "export", str(project), "--lang", "fr", "-o",
+                       str(po_path))
+    assert code == 0, out
+    po = polib.pofile(str(po_path))
+    entry = next(e for e in po if e.msgctxt == "characteristic/inclusive/name")
+    entry.msgstr = "Inclusive (fr)"
+    if "fuzzy" in entry.flags:
+        entry.flags.remove("fuzzy")
+    po.save()
+    code, out, _ = run("translations", "import", str(po_path), "-C", str(project))
+    assert code == 0, out
+    assert "fr: 1 imported (1 stamped" in out
+    assert "Inclusive (fr)" in (project / "sources" / "characteristics.yaml").read_text()
+    code, out, _ = run("translations", "stamp", str(project), "--lang", "fr")
+    assert code == 0
+    assert run("check", str(project))[0] == 0

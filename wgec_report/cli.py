@@ -282,6 +282,92 @@ def diff(rev_a: str, rev_b: str | None, project: Path, output: Path | None, fmt:
     console.print(f"[green]✓[/] wrote {escape(str(out))}")
 
 
+@main.group()
+def translations() -> None:
+    """Translators' round trip: PO files for Poedit, Weblate or Crowdin, and review stamps.
+
+    \b
+    Example:
+      wgec translations export --lang fr -o fr.po
+      wgec translations import fr.po
+      wgec translations stamp --lang fr
+    """
+
+
+@translations.command(name="export")
+@_project_argument
+@click.option("--lang", "language", required=True, metavar="LANG",
+              help="The language to translate into (fr, es, ar, zh, ru).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The PO file (default: PROJECT/build/LANG.po).")
+def export_command(project: Path, language: str, output: Path | None) -> None:
+    """Write a gettext PO file of every text: the original as msgid, the id and field as
+    context, translations that need review marked fuzzy.
+
+    \b
+    Example:
+      wgec translations export --lang fr -o fr.po
+    """
+    from .translations import write_po
+
+    out = output or project / "build" / f"{language}.po"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    po = write_po(project, language, out)
+    _console().print(
+        f"[green]✓[/] wrote {escape(str(out))}: {len(po.translated_entries())} translated, "
+        f"{len(po.fuzzy_entries())} to review (fuzzy), "
+        f"{len(po.untranslated_entries())} untranslated")
+
+
+@translations.command(name="import")
+@click.argument("po_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-C", "--project", "project", type=click.Path(file_okay=False, path_type=Path),
+              default=".", show_default=True, help="The report project.")
+@click.option("--lang", "language", metavar="LANG",
+              help="The PO file's language (default: its Language header).")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+def import_command(po_file: Path, project: Path, language: str | None, dry_run: bool) -> None:
+    """Write the translations of a PO file back into the YAML sources.
+
+    Comments and layout are kept; reviewed (non-fuzzy) entries are stamped
+    with the hash of their original. An entry that would break the sources is
+    skipped and reported.
+
+    \b
+    Example:
+      wgec translations import fr.po
+    """
+    from .translations import import_po
+
+    result = import_po(project, po_file, language, dry_run=dry_run)
+    console = _console()
+    for diagnostic in result.diagnostics:
+        _print_text(console, diagnostic, {})
+    verb = "would change" if dry_run else "changed"
+    console.print(
+        f"{result.language}: {result.imported} imported ({result.stamped} stamped, "
+        f"{result.fuzzy} fuzzy), {result.unchanged} unchanged, "
+        f"{result.untranslated} untranslated, {len(result.unknown_contexts)} unknown; "
+        f"{verb} {_count(len(result.files), 'file')}")
+
+
+@translations.command(name="stamp")
+@_project_argument
+@click.option("--lang", "language", metavar="LANG",
+              help="Only this language (default: every translation).")
+def stamp_command(project: Path, language: str | None) -> None:
+    """Mark translations as reviewed against the current original (writes `of:` hashes).
+
+    \b
+    Example:
+      wgec translations stamp --lang fr
+    """
+    from .translations import stamp
+
+    count = stamp(project, language)
+    _console().print(f"[green]✓[/] stamped {_count(count, 'translation')}")
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' if number != 1 else ''}"
 
