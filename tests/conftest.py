@@ -53,3 +53,13 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def pdf_body_text(path: Path) -> str:
+    """The PDF's text without running headers and page numbers, so that text running
+    across a page break reads as one."""
+    from pypdf import PdfReader
+
+    pages = [(page.extract_text() or "").splitlines() for page in PdfReader(path).pages]
+    body = [lines[:-1] if index == 0 else lines[1:-1] for index, lines in enumerate(pages)]
+    return "\n".join(line for lines in body for line in lines)

@@ -53,7 +53,7 @@ def test_formats_parse_from_lists_and_repeats() -> None:
 def test_user_text_is_never_run_as_a_template(project: Path) -> None:
     characteristics = project / "sources" / "characteristics.yaml"
     characteristics.write_text(
-        characteristics.read_text().replace("name: Equal footing", "name: '{{ 7*7 }} {% for %}'")
+        characteristics.read_text().replace("en: Equal footing", "en: '{{ 7*7 }} {% for %}'")
     )
     build_project(project, ["md", "pdf"])
     markdown = (project / "build" / "report.md").read_text()

@@ -48,16 +48,17 @@ def test_strict_fails_on_warnings(project: Path) -> None:
 
 def test_check_reports_every_problem_located_with_the_source_line(project: Path) -> None:
     levels = project / "sources" / "levels.yaml"
-    levels.write_text(levels.read_text().replace("  - id: content\n    name: Content",
-                                                 "  - id: content\n    nam: Content"))
+    text = levels.read_text().replace("  - id: content\n    name:", "  - id: content\n    nam:")
+    levels.write_text(text)
+    line = text.splitlines().index("    nam:") + 1
     recs = project / "sources" / "recommendations.yaml"
     recs.write_text(recs.read_text().replace("organizations: [igf]", "organizations: [igff]"))
     code, out, _ = run("check", str(project))
     assert code == 1
     lines = out.splitlines()
     unknown_key = next(i for i, line in enumerate(lines) if "[unknown-key]" in line)
-    assert lines[unknown_key].endswith(":23:5: error[unknown-key]: unknown key 'nam' in a level")
-    assert lines[unknown_key + 1] == "  23 |     nam: Content"
+    assert lines[unknown_key].endswith(f":{line}:5: error[unknown-key]: unknown key 'nam' in a level")
+    assert lines[unknown_key + 1] == f"{line:>4} |     nam:"
     assert lines[unknown_key + 2] == "     |     ^^^"
     assert lines[unknown_key + 3] == "     = hint: did you mean 'name'?"
     assert any(line.endswith("error[unknown-organization]: no organization with id 'igff'")
@@ -78,7 +79,9 @@ def test_check_github_format(project: Path) -> None:
     code, out, _ = run("check", str(project), "--format", "github")
     assert code == 0
     assert out.splitlines()[0].startswith("::warning file=")
-    assert ",line=61,col=9,title=wgec empty-section::section 'format' has no content" in out
+    background = (project / "sources" / "sections" / "background.yaml").read_text()
+    line = background.splitlines().index("  - id: format") + 1
+    assert f",line={line},col=9,title=wgec empty-section::section 'format' has no content" in out
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -47,13 +47,13 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     intro.write_text(intro.read_text() + "paragraphs:\n" + RAW_PROSE, encoding="utf-8")
     characteristics = project / "sources" / "characteristics.yaml"
     characteristics.write_text(
-        characteristics.read_text().replace("name: Equal footing", f"name: '{PLAIN_TITLE}'"),
+        characteristics.read_text().replace("en: Equal footing", f"en: '{PLAIN_TITLE}'"),
         encoding="utf-8",
     )
     report = project / "sources" / "report.yaml"
     report.write_text(report.read_text().replace(
-        "title: Draft report of the Working Group on Enhanced Cooperation",
-        "title: '# Heading? @cite $math$ {{ 7*7 }}'"), encoding="utf-8")
+        "  en: Draft report of the Working Group on Enhanced Cooperation",
+        "  en: '# Heading? @cite $math$ {{ 7*7 }}'"), encoding="utf-8")
     build_project(project)
     return project / "build"
 

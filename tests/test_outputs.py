@@ -11,7 +11,7 @@ import pytest
 from wgec_report.check import check_project
 from wgec_report.model import Report
 
-from .conftest import REPO, docx_paragraphs, normalize, pdf_text
+from .conftest import REPO, docx_paragraphs, normalize, pdf_body_text, pdf_text
 
 
 def default_report() -> Report:
@@ -56,7 +56,7 @@ def test_every_piece_of_content_is_in_every_format(built: Path, fmt: str) -> Non
     elif fmt == "docx":
         text = "\n".join(docx_paragraphs(built / "report.docx"))
     else:
-        text = pdf_text(built / "report.pdf")
+        text = pdf_body_text(built / "report.pdf")
     haystack = normalize(text)
     missing = [t for t in contribution_texts() if normalize(t) not in haystack]
     assert missing == []

@@ -429,7 +429,7 @@ def test_the_working_tree_is_compared_without_touching_it(tmp_path: Path) -> Non
     commit(project, "v1")
     edit(project, "recommendations.yaml", "To invite UN GA to consider",
          "To invite the UN General Assembly to consider")
-    edit(project, "characteristics.yaml", "name: Transparent", "name: Fully transparent")
+    edit(project, "characteristics.yaml", "en: Transparent", "en: Fully transparent")
     status = git(project, "status", "--porcelain", "--untracked-files=all")
     files = {p: p.read_bytes() for p in (project / "sources").rglob("*") if p.is_file()}
     head = git(project, "rev-parse", "HEAD")
@@ -630,7 +630,7 @@ def test_a_status_change_is_listed(tmp_path: Path) -> None:
 def test_the_masthead_and_footnotes_show_their_changes(tmp_path: Path) -> None:
     project = new_repository(tmp_path / "repo")
     commit(project, "v1")
-    edit(project, "report.yaml", "title: Draft report of", "title: Second draft report of")
+    edit(project, "report.yaml", "en: Draft report of", "en: Second draft report of")
     edit(project, "report.yaml", "distribution: General\n",
          "distribution: General\ndate: 2018-05-02\n")
     edit(project, "sections/background.yaml", "operational matters, that do not impact on "
