@@ -57,7 +57,8 @@ def test_check_reports_every_problem_located_with_the_source_line(project: Path)
     assert code == 1
     lines = out.splitlines()
     unknown_key = next(i for i, line in enumerate(lines) if "[unknown-key]" in line)
-    assert lines[unknown_key].endswith(f":{line}:5: error[unknown-key]: unknown key 'nam' in a level")
+    expected = f":{line}:5: error[unknown-key]: unknown key 'nam' in a level"
+    assert lines[unknown_key].endswith(expected)
     assert lines[unknown_key + 1] == f"{line:>4} |     nam:"
     assert lines[unknown_key + 2] == "     |     ^^^"
     assert lines[unknown_key + 3] == "     = hint: did you mean 'name'?"

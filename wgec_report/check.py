@@ -34,6 +34,8 @@ from .schema import build_report, did_you_mean
 from .sources import LoadedSources, load_project, location_in_text
 
 IMAGE = re.compile(r"(?<!\\)!\[")
+# pandoc's Typst writer turns `{typst:text:fill=...}` into Typst code: never allowed.
+TYPST_ATTRIBUTE = re.compile(r"\btypst:[A-Za-z]", re.IGNORECASE)
 RTL_MARKS = re.compile("[\u200f\u202b\u202e\u2067\u061c]")
 RIGHT_TO_LEFT = frozenset({"ar"})
 RAW_MARKUP = re.compile(
@@ -412,6 +414,15 @@ class _Checker:
                     "image",
                     "images are not allowed: the build reads no files besides the sources",
                     "remove the image; describe it in words, or put it in an annex later",
+                )
+        for match in TYPST_ATTRIBUTE.finditer(value):
+            if not inside(code, match.start()):
+                yield error(
+                    self._locate(located, match.start(), "typst:"),
+                    "typst-attribute",
+                    "a pandoc attribute that starts with 'typst:' would run Typst code in "
+                    "the PDF",
+                    "remove the attribute; use Markdown for emphasis",
                 )
         for match in RAW_MARKUP.finditer(value):
             raw = match.group(0)

@@ -135,7 +135,8 @@ def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
     docx = run_pandoc(markdown, "docx", given, extra)
     # Without a symbol (a draft not yet issued), the running header shows the title.
     header = metadata.get("symbol") or metadata.get("title", "")
-    return finish_docx(docx, when, metadata.get("title", ""), header)
+    return finish_docx(docx, when, metadata.get("title", ""), header,
+                       rtl=metadata.get("dir") == "rtl")
 
 
 _CORE_TITLE = re.compile(rb"<dc:title>[^<]*</dc:title>|<dc:title\s*/>")
@@ -148,9 +149,11 @@ SYMBOL_PLACEHOLDER = b"WGEC:symbol"  # in the reference document's running heade
 
 
 def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
-                symbol: str = "") -> bytes:
+                symbol: str = "", *, rtl: bool = False) -> bytes:
     """Date the document's properties `when` (or not at all), title them, put the symbol
-    in the running header.
+    in the running header; for a right-to-left document (`rtl`), make every paragraph,
+    table and section of the body and the footnotes right to left (`w:bidi`,
+    `w:bidiVisual`), which pandoc's `dir: rtl` does only in part.
 
     Under --sandbox pandoc dates every DOCX 1970-01-01: reproducible, but
     wrong. The archive is rewritten entry by entry, in order, with pandoc's
@@ -175,8 +178,121 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                 data = _CORE_TITLE.sub(b"<dc:title>" + _xml_text(title) + b"</dc:title>", data)
             elif info.filename.startswith("word/header") and SYMBOL_PLACEHOLDER in data:
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
+            elif info.filename in ("word/document.xml", "word/footnotes.xml") and rtl:
+                data = right_to_left_document(data)
             target.writestr(info, data, compress_type=info.compress_type)
     return out.getvalue()
+
+
+# Right to left in WordprocessingML. pandoc's `dir: rtl` gives every paragraph
+# `w:bidi` and every run `w:rtl` (but not the runs of a `{dir=ltr}` span, which
+# keep their own direction); a table is mirrored only by `w:bidiVisual` in its
+# properties, and the section (page numbering, columns, gutter) by `w:bidi` in
+# its `w:sectPr`. Each goes where the schema's sequence puts it, for Word.
+_TBL_PR = re.compile(rb"<w:tblPr\s*/>|<w:tblPr\b[^>]*>(.*?)</w:tblPr>", re.DOTALL)
+_SECT_PR = re.compile(rb"<w:sectPr\b[^>/]*/>|<w:sectPr\b[^>]*>(.*?)</w:sectPr>", re.DOTALL)
+# Elements of w:tblPr that come before w:bidiVisual; of w:sectPr, those after w:bidi.
+_BEFORE_BIDI_VISUAL = re.compile(
+    rb"\s*<w:(?:tblStyle|tblpPr|tblOverlap)\b(?:[^>]*/>|.*?</w:(?:tblStyle|tblpPr|tblOverlap)>)",
+    re.DOTALL)
+_AFTER_SECTION_BIDI = re.compile(rb"<w:(?:rtlGutter|docGrid|printerSettings|sectPrChange)\b")
+
+
+_PARAGRAPH = re.compile(rb"<w:p(\s[^>]*?)?(/?)>")
+_BIDI = re.compile(rb"<w:bidi\b")
+_PARAGRAPH_PROPERTIES = re.compile(rb"\s*<w:pPr\s*/>|\s*<w:pPr>")
+# Elements of w:pPr that come after w:bidi (none of the earlier ones holds any of them).
+_AFTER_PARAGRAPH_BIDI = re.compile(
+    rb"<w:(?:adjustRightInd|snapToGrid|spacing|ind|contextualSpacing|mirrorIndents|"
+    rb"suppressOverlap|jc|textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|"
+    rb"cnfStyle|rPr|sectPr|pPrChange)\b")
+
+
+def right_to_left_document(xml: bytes) -> bytes:
+    """A WordprocessingML part with its paragraphs, tables and sections right to left
+    (idempotent). pandoc marks its own paragraphs; a paragraph it writes from its
+    template (the title) is not."""
+    return _SECT_PR.sub(_section_rtl, _TBL_PR.sub(_table_rtl, _paragraphs_rtl(xml)))
+
+
+def _paragraphs_rtl(xml: bytes) -> bytes:
+    out: list[bytes] = []
+    at = 0
+    for match in _PARAGRAPH.finditer(xml):
+        out.append(xml[at:match.start()])
+        at = match.end()
+        attributes = match.group(1) or b""
+        if match.group(2):  # <w:p/>: an empty paragraph
+            out.append(b"<w:p" + attributes.rstrip() + b"><w:pPr><w:bidi/></w:pPr></w:p>")
+            continue
+        out.append(match.group(0))
+        properties = _PARAGRAPH_PROPERTIES.match(xml, at)
+        if properties is None:
+            out.append(b"<w:pPr><w:bidi/></w:pPr>")
+        elif properties.group(0).rstrip().endswith(b"/>"):
+            out.append(xml[at:properties.start()] + b"<w:pPr><w:bidi/></w:pPr>")
+            at = properties.end()
+        else:
+            close = xml.find(b"</w:pPr>", properties.end())
+            after = _AFTER_PARAGRAPH_BIDI.search(xml, properties.end(), close)
+            insert = after.start() if after else close
+            if close < 0 or _BIDI.search(xml, properties.end(), insert):
+                continue
+            out.append(xml[at:insert] + b"<w:bidi/>")
+            at = insert
+    out.append(xml[at:])
+    return b"".join(out)
+
+
+def _table_rtl(match: re.Match[bytes]) -> bytes:
+    whole, inner = match.group(0), match.group(1)
+    if inner is None:  # <w:tblPr/>
+        return b"<w:tblPr><w:bidiVisual/></w:tblPr>"
+    if b"<w:bidiVisual" in inner:
+        return whole
+    start = match.start(1) - match.start(0)
+    at = 0
+    while leading := _BEFORE_BIDI_VISUAL.match(inner, at):
+        at = leading.end()
+    return whole[:start + at] + b"<w:bidiVisual/>" + whole[start + at:]
+
+
+def _section_rtl(match: re.Match[bytes]) -> bytes:
+    whole, inner = match.group(0), match.group(1)
+    if inner is None:  # <w:sectPr .../>
+        return whole[:-2].rstrip() + b"><w:bidi/></w:sectPr>"
+    if _BIDI.search(inner):
+        return whole
+    start = match.start(1) - match.start(0)
+    after = _AFTER_SECTION_BIDI.search(inner)
+    at = after.start() if after else len(inner.rstrip())
+    return whole[:start + at] + b"<w:bidi/>" + whole[start + at:]
+
+
+LEFT_TO_RIGHT_MARK = "\u200e"
+
+
+def ltr_phrase(markdown: str, lang: str = "en") -> str:
+    """Markdown for a left-to-right phrase inside right-to-left text (an English
+    fallback in an Arabic paragraph) that keeps its own direction in every format.
+
+    The `dir=ltr` span keeps its runs out of `w:rtl` in DOCX and sets `dir` in
+    HTML. pandoc's Typst writer drops both attributes, and the Unicode
+    bidirectional algorithm then moves punctuation or digits at either end of
+    the phrase to the wrong side ("(see 70/125)." comes out as ".)see 70/125(").
+    An invisible LEFT-TO-RIGHT MARK at such an end holds it in place, in the PDF
+    and in Word. Ends that are letters need none, and get none: typst's PDF
+    text layer attaches the mark to the character beside it.
+    """
+    import unicodedata
+
+    mark = LEFT_TO_RIGHT_MARK
+    text = markdown.strip()
+    if not text:
+        return markdown
+    head = "" if unicodedata.bidirectional(text[0]) == "L" else mark
+    tail = "" if unicodedata.bidirectional(text[-1]) == "L" else mark
+    return f"[{head}{text}{tail}]{{dir=ltr lang={lang}}}"
 
 
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
@@ -200,14 +316,22 @@ def _toc(metadata: Mapping[str, str]) -> list[str]:
     return ["--toc", "--toc-depth=2"] if metadata.get("toc") == "true" else []
 
 
-def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> bytes:
-    """Compile Typst markup in-process, with only the fonts typst embeds.
+FONTS = Path(__file__).resolve().parent / "fonts"  # shipped with the package, with their licences
 
-    System fonts are ignored so the PDF is the same on every machine, and the
-    root is an empty folder so the markup can read no file.
+
+def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> bytes:
+    """Compile Typst markup in-process, with the fonts wgec ships and those typst embeds.
+
+    System fonts are ignored so the PDF is the same on every machine; the
+    shipped fonts (`wgec_report/fonts`: Liberation Serif, Amiri, WenQuanYi
+    Micro Hei) cover Latin, Cyrillic, Arabic and Chinese. The root is an empty
+    folder so the markup can read no file.
     """
     import typst
 
+    if not FONTS.is_dir():  # pragma: no cover - a broken installation
+        raise ConversionError(f"the fonts shipped with wgec are missing from {FONTS}; "
+                              "reinstall wgec-report")
     with tempfile.TemporaryDirectory(prefix="wgec-typst-") as folder:
         root = Path(folder)
         main = root / "report.typ"
@@ -216,7 +340,7 @@ def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> byt
             pdf, _warnings = typst.compile_with_warnings(
                 main,
                 root=root,
-                font_paths=[],
+                font_paths=[FONTS],
                 ignore_system_fonts=True,
                 format="pdf",
                 timestamp=timestamp,

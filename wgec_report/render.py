@@ -257,15 +257,23 @@ class _View:
         text = escape_markdown(self.text(value))
         if text and self.untranslated(value):
             self.fallbacks += 1
-            return f"{text}{UNTRANSLATED_MARK}"
+            return f"{self.foreign(text)}{UNTRANSLATED_MARK}"
         return text
 
     def prose(self, value: Text | None) -> str:
         text = render_references(self.text(value).strip(), self.context, escape_markdown)
         if text and self.untranslated(value):
             self.fallbacks += 1
-            return f"{UNTRANSLATED_MARK}{text}"
+            return f"{UNTRANSLATED_MARK}{self.foreign(text)}"
         return text
+
+    def foreign(self, markdown: str) -> str:
+        """Original-language text inside a right-to-left document keeps its own direction."""
+        if not is_right_to_left(self.language) or "\n\n" in markdown:
+            return markdown
+        from .convert import ltr_phrase
+
+        return ltr_phrase(markdown, BCP47[self.fallback])
 
     def metadata(self) -> dict[str, str]:
         """Plain-text metadata for pandoc: the masthead's fields and words, in this language.

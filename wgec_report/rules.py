@@ -89,8 +89,20 @@ RULES: tuple[Rule, ...] = (
          "section), which is not itself an alternative.", "references"),
     # Content that would not come out as written
     Rule("image", E, "No images in prose: the build reads no file but the sources.", "content"),
+    Rule("typst-attribute", E, "No pandoc attributes that start with typst: (they would run "
+         "Typst code in the PDF).", "content"),
     Rule("raw-markup", W, "Raw HTML, TeX or format-specific blocks are shown as text, "
          "not interpreted.", "content"),
+    Rule("missing-glyph", W, "Every character has a glyph in the shipped fonts (no empty boxes).",
+         "content"),
+    # Translators' PO files (wgec translations import)
+    Rule("po-syntax", E, "The PO file can be read.", "translations"),
+    Rule("po-language", E, "The PO file's Language is the one asked for, and one of the "
+         "report's.", "translations"),
+    Rule("unknown-context", W, "Every PO entry names a text the report still has.",
+         "translations"),
+    Rule("duplicate-context", W, "A PO file has each context once.", "translations"),
+    Rule("outdated-entry", W, "A PO entry's msgid is the current original.", "translations"),
     # Building
     Rule("template", E, "Templates parse and use only fields that exist.", "build"),
     # Legal, but probably not what was meant
