@@ -198,6 +198,9 @@ class RenderContext:
     and_word: str = "and"
     not_in_text: str = "a paragraph not in this text"
     note_before_punctuation: bool = False  # French and Spanish: "issues¹."
+    citation: str = "{title}, {location}"  # Arabic "{title}، {location}", Chinese with "，"
+    citation_separator: str = "; "
+    note_end: str = "."
 
 
 def render_references(markdown: str, context: RenderContext, escape: Callable[[str], str]) -> str:
@@ -226,7 +229,7 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
             out.append(f" {links}" if notes else links)  # the space stripped for the note
         out.append(punctuation)
         if notes:
-            out.append(f"^[{'; '.join(notes)}.]")
+            out.append(f"^[{context.citation_separator.join(notes)}{context.note_end}]")
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
@@ -241,7 +244,7 @@ def _render_group(
         if isinstance(ref, Citation):
             title = context.instrument_titles.get(ref.instrument, escape(ref.instrument))
             spans = format_spans(ref.spans, context.para, context.paras, context.and_word)
-            notes.append(f"{title}, {spans}")
+            notes.append(context.citation.format(title=title, location=spans))
         elif ref.kind == "sec":
             name = context.section_names.get(ref.target, "section")
             links.append(f"[{name}](#sec-{ref.target})")

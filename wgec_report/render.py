@@ -244,6 +244,9 @@ class _View:
             and_word=self.t["and"],
             not_in_text=self.t["not_in_text"],
             note_before_punctuation=bool(self.t["note_before_punctuation"]),
+            citation=self.t["citation"],
+            citation_separator=self.t["citation_separator"],
+            note_end=self.t["note_end"],
         )
 
     def text(self, value: Text | None) -> str:
@@ -495,7 +498,8 @@ class _View:
         blocks = list(self._quoted_blocks(instrument, spans))
         citation = Citation(instrument.id, spans)
         located = format_spans(spans, self.t["para"], self.t["paras"], self.t["and"])
-        note = f"^[{self.context.instrument_titles[citation.instrument]}, {located}.]"
+        title = self.context.instrument_titles[citation.instrument]
+        note = f"^[{self.t['citation'].format(title=title, location=located)}{self.t['note_end']}]"
         blocks[-1] += note
         return "\n>\n".join(f"> {block}" for block in blocks)
 
