@@ -424,15 +424,22 @@ def _bracketed(text: str, i: int) -> _Token | None:
             return None
         end = after
         if text.startswith("{", end):
-            end = _closing(text, end, "{", "}") or end
+            attributes = _closing(text, end, "{", "}")
+            if attributes is not None and _attributes_ok(text[end:attributes]):
+                end = attributes
     elif text.startswith("{", end):
         after = _closing(text, end, "{", "}")
-        if after is None:
-            return None
+        if after is None or not _attributes_ok(text[end:after]):
+            return None  # `[text]{]}` is no span: pandoc reads it as text
         end = after
     else:
         return None  # `[text]` alone is text in brackets
     return _Token("atom", text[i:end], "[", text[i + 1:close - 1], text[close - 1:end])
+
+
+def _attributes_ok(block: str) -> bool:
+    """Whether `{...}` can be a pandoc attribute block (brackets never are in one)."""
+    return not any(c in block for c in "[]")
 
 
 def diff_markdown(old: str, new: str) -> str:
@@ -625,7 +632,13 @@ def _inside_span(token: _Token) -> str:
         return " "  # a line break inside a span could start a block in a template's indent
     if token.kind == "word" and token.text in ("[", "]", "\\", "`"):
         return "\\" + token.text
+    if token.kind == "word":
+        # A bracket inside a word ("{]}") would close the span early: make it text.
+        return _LONE_BRACKET.sub(r"\\\1", token.text)
     return token.text
+
+
+_LONE_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 
 
 # -- merging two template contexts ------------------------------------------------------
