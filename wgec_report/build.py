@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .cache import BuildCache
 from .check import CheckResult, check_project, count_words
 from .errors import Diagnostic, SourceError, WgecError
 from .json_schema import write_schemas
@@ -48,6 +49,7 @@ class BuildResult:
     seconds: float = 0.0  # wall time; steps overlap, so it is less than their sum
     language: str = ""
     fallbacks: int = 0  # texts shown in the original language, not yet translated
+    up_to_date: list[str] = field(default_factory=list)  # formats the cache kept
     words: dict[str, int] = field(default_factory=dict)  # per top-level section and annex
     word_limit: int = 0
 
@@ -96,6 +98,7 @@ def build_project(
     options: RenderOptions | None = None,
     rev: str | None = None,
     language: str | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Check, render and convert the report (of git revision `rev`, if given), then write.
 
@@ -106,7 +109,7 @@ def build_project(
     report = _require_valid(checked, rev)
     language = _declared(report, language)
     result = _build_language(report, checked, project, formats, out_dir, options, language,
-                             on_step)
+                             on_step, force)
     result.steps.insert(0, Step("check", time.perf_counter() - started - result.seconds))
     result.seconds = time.perf_counter() - started
     return result
@@ -120,6 +123,7 @@ def build_languages(
     options: RenderOptions | None = None,
     rev: str | None = None,
     on_done: Callable[[str, BuildResult], None] | None = None,
+    force: bool = False,
 ) -> dict[str, BuildResult]:
     """Several languages (None: every declared one) from one check, two at a time."""
     checked = _check(project, rev)
@@ -129,7 +133,7 @@ def build_languages(
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
             lang: pool.submit(_build_language, report, checked, project, formats, out_dir,
-                              options, lang, None)
+                              options, lang, None, force)
             for lang in dict.fromkeys(chosen)
         }
         for lang, future in futures.items():
@@ -161,25 +165,57 @@ def _declared(report: Report, language: str | None) -> str:
 def _build_language(
     report: Report, checked: CheckResult, project: Path, formats: Sequence[str],
     out_dir: Path | None, options: RenderOptions | None, language: str,
-    on_step: Callable[[Step], None] | None,
+    on_step: Callable[[Step], None] | None, force: bool = False,
 ) -> BuildResult:
     result = BuildResult(language=language)
     timer = _Timer(result, on_step)
     started = time.perf_counter()
-    result.warnings = list(checked.warnings) + _glyph_warnings(report, language)
+    result.warnings = list(checked.warnings)
     result.texts = checked.texts
     result.words = count_words(report)
     result.word_limit = report.meta.word_limit
     folder = out_dir if out_dir is not None else project / BUILD_DIR
     if language != report.meta.original_language:
         folder = folder / language
-    documents, result.fallbacks = make_documents(report, project, formats, timer,
-                                                 options or RenderOptions(), language)
-    write_started = time.perf_counter()
-    result.outputs = write_outputs(folder, documents)
-    timer.record("write", write_started)
+    options = options or RenderOptions()
+    keys = _output_keys(checked, project, formats, options, language)
+    cache = BuildCache(folder) if force else BuildCache.load(folder)
+    stale = [fmt for fmt in formats
+             if not cache.current(fmt, keys[fmt], folder / f"{OUTPUT_STEM}.{fmt}")]
+    result.up_to_date = [fmt for fmt in formats if fmt not in stale]
+    result.fallbacks = max((cache.fallbacks(fmt) for fmt in result.up_to_date), default=0)
+    if stale:
+        if "pdf" in stale:  # only the PDF depends on the shipped fonts
+            result.warnings += _glyph_warnings(report, language)
+        documents, result.fallbacks = make_documents(report, project, stale, timer, options,
+                                                     language)
+        write_started = time.perf_counter()
+        write_outputs(folder, documents)
+        for fmt, data in documents.items():
+            cache.record(fmt, keys[fmt], data, result.fallbacks)
+        cache.save()
+        timer.record("write", write_started)
+    result.outputs = [folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _output_keys(checked: CheckResult, project: Path, formats: Sequence[str],
+                 options: RenderOptions, language: str) -> dict[str, str]:
+    """What each output depends on (see cache.py), hashed."""
+    from importlib.metadata import version
+
+    from . import __version__
+    from .cache import date_setting, output_keys
+    from .resources import default_templates_dir
+
+    settings = {"language": language, "clean": str(options.clean),
+                "only": ",".join(sorted(options.only or ())), "date": date_setting()}
+    versions = {"wgec": __version__, "pandoc": version("pypandoc-binary"),
+                "typst": version("typst")}
+    return output_keys(checked.texts, [project / "templates", default_templates_dir()],
+                       formats, settings, versions,
+                       {"docx": {"comments": str(options.comments)}})
 
 
 def _glyph_warnings(report: Report, language: str) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -223,6 +224,52 @@ def schema(kind: str | None, output: Path | None) -> None:
 
 
 @main.command()
+@_project_argument
+@click.option("--to", "formats", multiple=True, metavar="FORMATS",
+              help="Formats to build, comma-separated (default: md, docx, pdf).")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path),
+              help="Output folder (default: PROJECT/build).")
+@click.option("--lang", "language", metavar="LANG", help="The language to build.")
+def watch(project: Path, formats: tuple[str, ...], output: Path | None,
+          language: str | None) -> None:
+    """Rebuild PROJECT whenever a source or template changes; Ctrl-C stops.
+
+    Each rebuild makes only the outputs the change touched, and says what it
+    rebuilt and how long it took. Broken sources are reported, and the watch
+    goes on.
+
+    \b
+    Example:
+      wgec watch
+      wgec watch --to pdf
+    """
+    from .build import build_project, parse_formats
+    from .watch import Rebuild, watch_project
+
+    chosen = parse_formats(formats)
+    out, errors = _console(), _console(stderr=True)
+
+    def report(rebuild: Rebuild) -> None:
+        changed = ", ".join(rebuild.changed) if rebuild.changed else "first build"
+        if rebuild.error is not None:
+            for diagnostic in rebuild.error.diagnostics:
+                _print_text(errors, diagnostic, rebuild.error.texts)
+            errors.print(f"[red]✗[/] {escape(changed)}: {escape(rebuild.error.message)}")
+            return
+        made = [p.name for p in getattr(rebuild.result, "outputs", [])
+                if p.suffix.lstrip(".") not in getattr(rebuild.result, "up_to_date", [])]
+        what = ", ".join(made) if made else "nothing (all up to date)"
+        out.print(f"[green]✓[/] {escape(changed)}: rebuilt {escape(what)} in "
+                  f"{rebuild.seconds:.2f} s")
+
+    out.print(f"watching {escape(str(project / 'sources'))} and templates; Ctrl-C stops")
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
+        watch_project(project, lambda: build_project(project, chosen, output,
+                                                     language=language), report)
+    out.print("stopped watching")
+
+
+@main.command()
 @click.argument("rev_a", metavar="REV_A")
 @click.argument("rev_b", metavar="[REV_B]", required=False)
 @click.option("-C", "--project", "project", type=click.Path(file_okay=False, path_type=Path),
@@ -392,8 +439,11 @@ def _count(number: int, noun: str) -> str:
 @click.option("--lang", "language", metavar="LANG",
               help="Build one language (fr, ar, zh, ...) into OUTDIR/LANG/, or 'all' of the "
                    "report's languages (default: the original language, into OUTDIR).")
+@click.option("--force", is_flag=True,
+              help="Rebuild every output, even those whose inputs did not change.")
 def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: bool,
-          only: tuple[str, ...], comments: bool, rev: str | None, language: str | None) -> None:
+          only: tuple[str, ...], comments: bool, rev: str | None, language: str | None,
+          force: bool) -> None:
     """Build PROJECT's report (default: here) as Markdown, DOCX and PDF.
 
     Checks the sources first and builds nothing if they have errors. Outputs
@@ -418,10 +468,10 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     chosen = parse_formats(formats)
     options = RenderOptions(clean=clean, only=parse_statuses(only), comments=comments)
     if language == "all":
-        _build_all_languages(project, chosen, output, options, rev)
+        _build_all_languages(project, chosen, output, options, rev, force)
         return
     result = build_project(project, chosen, output, options=options, rev=rev,
-                           language=language)
+                           language=language, force=force)
     errors = _console(stderr=True)
     for warning in result.warnings:
         _print_text(errors, warning, result.texts)
@@ -442,7 +492,10 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     words.add_row("[bold]total[/]", f"[bold {style}]{total:,}[/] of {result.word_limit:,}")
     out.print(words)
     for path in result.outputs:
-        out.print(f"[green]✓[/] wrote {escape(str(path))}")
+        if path.suffix.lstrip(".") in result.up_to_date:
+            out.print(f"[green]✓[/] {escape(str(path))} is up to date")
+        else:
+            out.print(f"[green]✓[/] wrote {escape(str(path))}")
     if result.fallbacks:
         out.print(f"[yellow]![/] {_count(result.fallbacks, 'text')} not yet translated into "
                   f"{result.language}: shown in the original language, marked *")
@@ -450,7 +503,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
 
 
 def _build_all_languages(project: Path, formats: list[str], output: Path | None,
-                         options: Any, rev: str | None) -> None:
+                         options: Any, rev: str | None, force: bool) -> None:
     """Every language of the report, with a progress bar; a summary line per language."""
     import time
 
@@ -473,7 +526,8 @@ def _build_all_languages(project: Path, formats: list[str], output: Path | None,
             out.print(f"[green]✓[/] {language}: {_count(len(result.outputs), 'file')} in "
                       f"{escape(str(folder))}{note}")
 
-        results = build_languages(project, None, formats, output, options, rev, on_done=done)
+        results = build_languages(project, None, formats, output, options, rev, on_done=done,
+                                  force=force)
     warnings = {w for r in results.values() for w in r.warnings}
     errors = _console(stderr=True)
     texts = next(iter(results.values())).texts if results else {}

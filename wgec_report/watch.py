@@ -1,0 +1,71 @@
+"""`wgec watch`: rebuild whenever a source or template changes.
+
+A failed build is reported and the watch goes on; the incremental cache
+keeps each rebuild to what the change touched.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import WgecError
+
+DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One round of the watch: what changed, and how the build went."""
+
+    changed: tuple[str, ...]
+    seconds: float
+    result: object | None  # a BuildResult, or None when the build failed
+    error: WgecError | None = None
+
+
+def watched_folders(project: Path) -> list[Path]:
+    return [folder for folder in (project / "sources", project / "templates") if folder.is_dir()]
+
+
+def watch_project(
+    project: Path,
+    build: Callable[[], object],
+    on_rebuild: Callable[[Rebuild], None],
+    stop: threading.Event | None = None,
+    debounce_ms: int = DEBOUNCE_MS,
+) -> None:
+    """Build once, then again after every change to sources/ or templates/, until `stop`.
+
+    `build` raises WgecError when the sources are broken; that is reported
+    through `on_rebuild` and the watch goes on.
+    """
+    import watchfiles
+
+    on_rebuild(_run(build, ()))
+    for changes in watchfiles.watch(*watched_folders(project), debounce=debounce_ms,
+                                    stop_event=stop, raise_interrupt=False):
+        changed = tuple(sorted(_relative(project, path) for _, path in changes))
+        on_rebuild(_run(build, changed))
+
+
+def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
+    started = time.perf_counter()
+    try:
+        result = build()
+    except WgecError as exc:
+        return Rebuild(tuple(changed), time.perf_counter() - started, None, exc)
+    return Rebuild(tuple(changed), time.perf_counter() - started, result)
+
+
+def _relative(project: Path, path: str) -> str:
+    try:
+        return Path(path).relative_to(project.resolve()).as_posix()
+    except ValueError:
+        try:
+            return Path(path).relative_to(project).as_posix()
+        except ValueError:
+            return path
