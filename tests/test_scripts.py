@@ -408,3 +408,10 @@ def test_check_never_imports_fonttools() -> None:
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout
     assert output.strip() == "False"
+
+
+def test_the_coverage_summary_matches_the_shipped_fonts() -> None:
+    from wgec_report.glyphs import COVERAGE_FILE, coverage_summary, read_coverage
+
+    assert COVERAGE_FILE.read_text(encoding="utf-8") == coverage_summary(read_coverage()), (
+        "fonts changed: regenerate fonts/coverage.txt with glyphs.coverage_summary")

@@ -41,9 +41,44 @@ class Coverage:
         return ord(char) in self.codepoints
 
 
+COVERAGE_FILE = FONTS / "coverage.txt"
+
+
 @functools.cache
 def coverage() -> Coverage:
-    """Read the character maps of the shipped fonts (once per process)."""
+    """What the shipped fonts cover, from `fonts/coverage.txt` (made by `read_coverage`).
+
+    Reading the fonts' character maps takes fontTools a quarter of a second;
+    the summary, checked against the fonts by a test, takes a millisecond.
+    """
+    try:
+        lines = COVERAGE_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return read_coverage()
+    families = tuple(lines[0].removeprefix("families: ").split(" | "))
+    codepoints: set[int] = set()
+    for part in lines[1].removeprefix("codepoints: ").split(","):
+        first, _, last = part.partition("-")
+        codepoints.update(range(int(first, 16), int(last or first, 16) + 1))
+    return Coverage(families, frozenset(codepoints))
+
+
+def coverage_summary(found: Coverage) -> str:
+    """The text of `fonts/coverage.txt`: the families, then code point ranges in hex."""
+    ranges: list[str] = []
+    points = sorted(found.codepoints)
+    start = previous = points[0]
+    for point in [*points[1:], -1]:
+        if point == previous + 1:
+            previous = point
+            continue
+        ranges.append(f"{start:X}" if start == previous else f"{start:X}-{previous:X}")
+        start = previous = point
+    return f"families: {' | '.join(found.families)}\ncodepoints: {','.join(ranges)}\n"
+
+
+def read_coverage() -> Coverage:
+    """Read the character maps of the shipped fonts with fontTools."""
     from fontTools.ttLib import TTCollection, TTFont  # type: ignore[import-untyped]
 
     families: list[str] = []
