@@ -32,6 +32,7 @@ from .model import (
     INSERTS,
     LANGUAGES,
     ORGANIZATION_KINDS,
+    SOURCE_FILE_KINDS,
     STATUSES,
 )
 from .refs import INTERNAL_KINDS
@@ -61,10 +62,7 @@ from .sources import SECTIONS_DIR, YAML_SUFFIXES
 Schema = dict[str, object]
 
 SECTION_KIND = "section"
-FILE_KINDS: tuple[str, ...] = (
-    "report", "instruments", "levels", "characteristics", "organizations", "mapping",
-    "recommendations", "contributors", SECTION_KIND,
-)  # fmt: skip
+FILE_KINDS: tuple[str, ...] = SOURCE_FILE_KINDS
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_LANGUAGE = "en"  # the original language when report.yaml names none (schema.Builder)
 
