@@ -13,7 +13,7 @@ from wgec_report.errors import ConversionError, WgecError
 def test_a_failed_conversion_replaces_nothing(project: Path) -> None:
     build_project(project)
     outputs = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
-    assert sorted(outputs) == ["report.docx", "report.md", "report.pdf"]
+    assert sorted(outputs) == [".wgec-cache.json", "report.docx", "report.md", "report.pdf"]
     templates = project / "templates"
     templates.mkdir()
     (templates / "reference.docx").write_bytes(b"not a zip file")

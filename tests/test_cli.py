@@ -107,11 +107,13 @@ def test_init_then_check_then_build(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert run("check")[0] == 0
     code, out, _ = run("build", "--to", "docx")
     assert code == 0, out
-    assert sorted(p.name for p in (tmp_path / "myreport" / "build").iterdir()) == ["report.docx"]
+    built = sorted(p.name for p in (tmp_path / "myreport" / "build").iterdir())
+    assert built == [".wgec-cache.json", "report.docx"]
     assert "wrote build/report.docx" in out
     code, out, _ = run("build", "-o", str(tmp_path / "out"), "--to", "md,pdf")
     assert code == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.md", "report.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".wgec-cache.json", "report.md", "report.pdf"]
 
 
 def test_init_never_overwrites_sources(tmp_path: Path) -> None:
@@ -133,7 +135,8 @@ def test_build_refuses_invalid_sources_and_keeps_earlier_outputs(project: Path) 
     assert "mapping.yaml:2:12: error[unknown-level]: no level with id 'nowhere'" in err
     assert "error: the sources have 1 error; nothing was built" in err
     assert output.read_bytes() == before
-    assert sorted(p.name for p in output.parent.iterdir()) == ["report.md"]  # no temp files
+    # No temporary files; the cache still describes the report.md that is there.
+    assert sorted(p.name for p in output.parent.iterdir()) == [".wgec-cache.json", "report.md"]
 
 
 def test_unknown_format_is_an_error(project: Path) -> None:

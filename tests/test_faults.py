@@ -23,7 +23,7 @@ def fake_pandoc(tmp_path: Path, script: str) -> Path:
 
 
 def build(project: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["build", str(project), *args])
+    result = CliRunner().invoke(main, ["build", str(project), "--force", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stderr
 
@@ -108,7 +108,8 @@ def test_two_builds_at_once_both_finish_with_valid_outputs(project: Path) -> Non
         _, stderr = process.communicate(timeout=120)
         assert process.returncode == 0, stderr.decode()
     names = sorted(p.name for p in (project / "build").iterdir())
-    assert names == ["report.docx", "report.md", "report.pdf"]  # no temporary files left
+    # No temporary files left.
+    assert names == [".wgec-cache.json", "report.docx", "report.md", "report.pdf"]
     from .conftest import docx_paragraphs, pdf_text
 
     assert "Draft report of the Working Group on Enhanced Cooperation" in pdf_text(

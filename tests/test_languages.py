@@ -45,7 +45,7 @@ def test_each_language_goes_to_its_own_folder(languages: Path) -> None:
     assert (languages / "report.pdf").is_file()  # the original language
     for language in ("fr", "ar", "zh"):
         assert sorted(p.name for p in (languages / language).iterdir()) == [
-            "report.docx", "report.md", "report.pdf"]
+            ".wgec-cache.json", "report.docx", "report.md", "report.pdf"]
 
 
 def numbers(markdown: str) -> list[str]:
