@@ -28,7 +28,6 @@ Regenerate the committed default with::
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -101,15 +100,10 @@ _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def pandoc_binary() -> Path:
-    """The pandoc that pypandoc-binary ships, found the way wgec's converter finds it."""
-    spec = importlib.util.find_spec("pypandoc")
-    if spec is None or spec.origin is None:
-        raise ConversionError("pypandoc-binary is not installed; reinstall wgec-report")
-    folder = Path(spec.origin).parent / "files"
-    for name in ("pandoc", "pandoc.exe"):
-        if (folder / name).is_file():
-            return folder / name
-    raise ConversionError(f"the pandoc shipped with pypandoc-binary is missing from {folder}")
+    """The pandoc that pypandoc-binary ships: the converter's own."""
+    from .convert import pandoc_path
+
+    return pandoc_path()
 
 
 def pandoc_default_reference() -> bytes:
