@@ -200,3 +200,15 @@ def test_an_optional_table_of_contents_in_every_format(project: Path) -> None:
     assert 'TOC \\o' in zipfile.ZipFile(out / "report.docx").read("word/document.xml").decode()
     assert "Contents" in pdf_text(out / "report.pdf").split("Introduction")[0]
     assert '<nav id="contents"' in (out / "report.html").read_text()
+
+
+def test_a_hundred_paragraphs_and_more_keep_their_anchors(project: Path) -> None:
+    section = project / "sources" / "sections" / "introduction.yaml"
+    paragraphs = "".join(f"  - id: p{n}\n    text: Paragraph {n}, see [@para:p1].\n"
+                         for n in range(1, 106))
+    section.write_text(section.read_text() + "paragraphs:\n" + paragraphs)
+    build_project(project, ["md", "pdf"])  # typst fails on a link to a lost anchor
+    markdown = (project / "build" / "report.md").read_text()
+    assert "100. ::: {#para-p100 .paragraph}\n     Paragraph 100, see" in markdown
+    assert "9.  ::: {#para-p9 .paragraph}\n    Paragraph 9" in markdown
+    assert "Paragraph 105" in pdf_text(project / "build" / "report.pdf")

@@ -48,13 +48,13 @@ REFERENCE_DOCX = "reference.docx"
 # newer version (or from the only version that has the entity).
 STRUCTURAL_KEYS = frozenset({
     "id", "level_id", "open", "attributes", "heading_marks", "depth", "language", "anchor",
-    "is_empty", "status", "kind", "number", "label", "annex_label",
+    "is_empty", "status", "kind", "number", "label", "annex_label", "marker",
 })
 # Of those, the ones whose change is a consequence of another change (renumbering,
 # nesting) and so is not itself listed as a change.
 DERIVED_KEYS = frozenset({
     "id", "level_id", "open", "attributes", "heading_marks", "depth", "language", "anchor",
-    "is_empty", "number", "label", "annex_label",
+    "is_empty", "number", "label", "annex_label", "marker",
 })
 # Numbering a reader sees: wrapped whole when its entity is added or removed.
 NUMBER_KEYS = ("number", "label", "annex_label")
@@ -803,7 +803,8 @@ class _Merger:
                 text = (OPEN_DEL + f"{number}. " + text[1:] if text.startswith(OPEN_DEL)
                         else OPEN_DEL + f"{number}.{DELETED_SPACE}" + CLOSE_DEL + text)
             if kind == "paragraph":
-                result.append({**item, "number": None, "open": "", "text": text})
+                result.append({**item, "number": None, "marker": "", "open": "",
+                               "text": text})
             elif host is not None:
                 host["text"] = f"{host.get('text', '')}\n\n{text}"
             else:
@@ -827,7 +828,8 @@ def _place_leading_recommendations(merged: dict[str, Any], removed: list[dict[st
     paragraphs = host.setdefault("paragraphs", [])
     for text in blocks:
         block = dict.fromkeys(shape)
-        block.update({"id": None, "number": None, "label": None, "open": "", "text": text})
+        block.update({"id": None, "number": None, "label": None, "marker": "", "open": "",
+                      "text": text})
         paragraphs.append(block)
 
 

@@ -403,9 +403,11 @@ class _View:
                     "text": self.quotation(paragraph.quote.value)}
         anchor = f"#para-{paragraph.id} " if paragraph.id else ""
         note = self.provenance_note(paragraph) if self.options.comments else ""
+        number = self.numbers.of(paragraph)
         return {
             "id": paragraph.id,
-            "number": self.numbers.of(paragraph),
+            "number": number,
+            "marker": list_marker(number),
             "label": self.numbers.label_of(paragraph),
             "open": f"::: {{{anchor}.paragraph}}",
             "text": note + self.negotiated(self.prose(paragraph.text), paragraph, alternative),
@@ -414,9 +416,11 @@ class _View:
 
     def recommendation(self, rec: Recommendation, alternative: int | None) -> dict[str, Any]:
         note = self.provenance_note(rec) if self.options.comments else ""
+        number = self.numbers.of(rec)
         return {
             "id": rec.id,
-            "number": self.numbers.of(rec),
+            "number": number,
+            "marker": list_marker(number),
             "label": self.numbers.label_of(rec),
             # `{#` opens a Jinja comment, so the div comes ready-made. The
             # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
@@ -594,6 +598,13 @@ def _roman(number: int) -> str:
             out += numeral
             number -= value
     return out
+
+
+def list_marker(number: int | None) -> str:
+    """`9.  `, `10. `, `100. `: the number, its period and at least one space, in at
+    least four columns; the paragraph's text is indented to match."""
+    marker = f"{number}. "
+    return marker.ljust(4)
 
 
 def alternative_label(index: int) -> str:
