@@ -18,9 +18,8 @@ from pathlib import Path
 from .cache import BuildCache
 from .check import CheckResult, check_project, count_words
 from .errors import Diagnostic, SourceError, WgecError
-from .json_schema import write_schemas
 from .model import STATUSES, Report
-from .render import RenderOptions
+from .options import RenderOptions
 from .resources import default_sources_dir, find_template
 
 FORMATS = ("md", "docx", "pdf", "html")
@@ -337,6 +336,8 @@ def init_project(target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(default_sources_dir(), target / "sources",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    from .json_schema import write_schemas
+
     created = [target / "sources", *write_schemas(target / SCHEMAS_DIR)]
     add_schema_modelines(target)
     for name, text in (

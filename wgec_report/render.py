@@ -33,6 +33,7 @@ from .model import (
     Section,
     Text,
 )
+from .options import DEFAULT_OPTIONS, RenderOptions
 from .refs import Citation, ParagraphSpan, RenderContext, format_spans, render_references
 from .resources import find_template
 from .sources import display_path
@@ -63,23 +64,6 @@ def escape_markdown(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class RenderOptions:
-    """Which text of the negotiation to show, and how.
-
-    The default is the negotiation draft: bracketed text in [brackets],
-    alternatives after their original as "7 bis", "7 ter", dropped ones struck
-    through. `clean` is the text as it would be agreed: no brackets or labels,
-    dropped alternatives left out. `only` keeps paragraphs of those statuses.
-    `comments` adds Word comments naming who proposed and supported each
-    recommendation (DOCX only).
-    """
-
-    clean: bool = False
-    only: frozenset[str] | None = None
-    comments: bool = False
-
-
 Item = TypeVar("Item", Paragraph, Recommendation)
 
 
@@ -105,7 +89,7 @@ class RenderedMarkdown:
 
 def render_markdown(
     report: Report, project_templates: Path | None = None, language: str | None = None,
-    options: RenderOptions = RenderOptions(),
+    options: RenderOptions = DEFAULT_OPTIONS,
 ) -> RenderedMarkdown:
     language = language or report.meta.original_language
     view = _View(report, language, options)
@@ -115,7 +99,7 @@ def render_markdown(
 
 
 def report_context(report: Report, language: str | None = None,
-                   options: RenderOptions = RenderOptions()) -> dict[str, Any]:
+                   options: RenderOptions = DEFAULT_OPTIONS) -> dict[str, Any]:
     """What the templates see: nested dicts and lists of Markdown strings and numbers.
 
     Lists of entities are dicts with an "id" key, so two versions of a report
@@ -655,7 +639,7 @@ class Numbering:
     leaves the count alone.
     """
 
-    def __init__(self, report: Report, options: RenderOptions = RenderOptions()) -> None:
+    def __init__(self, report: Report, options: RenderOptions = DEFAULT_OPTIONS) -> None:
         self._numbers: dict[int, int] = {}
         self._labels: dict[int, str] = {}
         self.by_reference: dict[str, str] = {}  # "para:<id>", "rec:<id>" to "12", "12 bis"

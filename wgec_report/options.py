@@ -1,0 +1,25 @@
+"""What a build is asked for, beyond its sources: kept apart so that reading it is cheap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Which text of the negotiation to show, and how.
+
+    The default is the negotiation draft: bracketed text in [brackets],
+    alternatives after their original as "7 bis", "7 ter", dropped ones struck
+    through. `clean` is the text as it would be agreed: no brackets or labels,
+    dropped alternatives left out. `only` keeps paragraphs of those statuses.
+    `comments` adds Word comments naming who proposed and supported each
+    recommendation (DOCX only).
+    """
+
+    clean: bool = False
+    only: frozenset[str] | None = None
+    comments: bool = False
+
+
+DEFAULT_OPTIONS = RenderOptions()
