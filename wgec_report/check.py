@@ -31,7 +31,7 @@ from .refs import (
     parse_locator,
 )
 from .schema import build_report, did_you_mean
-from .sources import LoadedSources, load_project, location_in_text
+from .sources import LineIndex, LoadedSources, load_project
 
 IMAGE = re.compile(r"(?<!\\)!\[")
 # pandoc's Typst writer turns `{typst:text:fill=...}` into Typst code: never allowed.
@@ -217,6 +217,13 @@ class _Checker:
             for ref in s.inserts
         )
         self.cited: set[str] = set()
+        # What [@rec:], [@sec:] and [@para:] may name: built once, not per reference.
+        self.internal_targets: dict[str, set[str]] = {
+            "rec": set(self.recommendations),
+            "sec": set(self.sections),
+            "para": {p.id for p in self._paragraphs() if p.id and p.quote is None},
+        }
+        self.line_indexes: dict[str, LineIndex] = {}
         self.used_organizations: set[str] = set()
 
     def run(self) -> Iterator[Diagnostic]:
@@ -462,12 +469,7 @@ class _Checker:
                     yield from self._paragraphs_exist(instrument, ref, location, quoting=False)
 
     def _internal(self, ref: InternalRef, location: Location) -> Iterator[Diagnostic]:
-        ids_by_kind: dict[str, set[str]] = {
-            "rec": set(self.recommendations),
-            "sec": set(self.sections),
-            "para": {p.id for p in self._paragraphs() if p.id and p.quote is None},
-        }
-        targets = ids_by_kind[ref.kind]
+        targets = self.internal_targets[ref.kind]
         if ref.target not in targets:
             what = {"rec": "recommendation", "sec": "section", "para": "paragraph"}[ref.kind]
             yield error(
@@ -541,7 +543,11 @@ class _Checker:
             found = text.find(marker, found + 1, located.end)
         if found < 0:
             return located.location
-        return location_in_text(located.location.path, text, found)
+        path = located.location.path
+        if path not in self.line_indexes:
+            self.line_indexes[path] = LineIndex(text)
+        line, column = self.line_indexes[path].line_and_column(found)
+        return Location(path, line, column)
 
     def _prose_texts(self) -> Iterator[Text]:
         r = self.report
