@@ -219,10 +219,8 @@ def _output_keys(checked: CheckResult, project: Path, formats: Sequence[str],
 
 def _glyph_warnings(report: Report, language: str) -> list[Diagnostic]:
     """Characters no shipped font can draw (Typst would print empty boxes, silently)."""
-    try:
-        from .glyphs import glyph_warnings
-    except ImportError:  # pragma: no cover - the module ships with wgec
-        return []
+    from .glyphs import glyph_warnings
+
     return glyph_warnings(report, language)
 
 

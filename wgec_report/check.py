@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import Diagnostic, Location, error, sorted_diagnostics, warning, whole_file
+from .i18n import is_right_to_left
 from .model import (
     INSERTS,
     Instrument,
@@ -37,7 +38,6 @@ IMAGE = re.compile(r"(?<!\\)!\[")
 # pandoc's Typst writer turns `{typst:text:fill=...}` into Typst code: never allowed.
 TYPST_ATTRIBUTE = re.compile(r"\btypst:[A-Za-z]", re.IGNORECASE)
 RTL_MARKS = re.compile("[\u200f\u202b\u202e\u2067\u061c]")
-RIGHT_TO_LEFT = frozenset({"ar"})
 RAW_MARKUP = re.compile(
     r"\{=[A-Za-z0-9_-]+\}"  # pandoc raw attribute: ```{=typst} or `x`{=openxml}
     r"|<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"  # HTML tags and comments
@@ -707,7 +707,7 @@ class _Checker:
                         "earlier version of the original",
                         "update the translation, then run `wgec translations stamp`")
             for language, translated in field.text.by_language.items():
-                if language not in RIGHT_TO_LEFT and RTL_MARKS.search(translated.value):
+                if not is_right_to_left(language) and RTL_MARKS.search(translated.value):
                     yield error(
                         translated.location, "rtl-mark",
                         f"right-to-left mark in {language} text of {field.context}",

@@ -34,7 +34,14 @@ from .model import (
     Text,
 )
 from .options import DEFAULT_OPTIONS, RenderOptions
-from .refs import Citation, ParagraphSpan, RenderContext, format_spans, render_references
+from .refs import (
+    Citation,
+    ParagraphSpan,
+    RenderContext,
+    format_spans,
+    parse_locator,
+    render_references,
+)
 from .resources import find_template
 from .sources import display_path
 
@@ -478,8 +485,6 @@ class _View:
 
     def quotation(self, quote: str) -> str:
         """Quoted instrument paragraphs as a block quote, numbered, with a citation note."""
-        from .refs import parse_locator
-
         instrument_id, _, locator = quote.partition(":")
         instrument = self.instruments[instrument_id.strip()]
         spans = parse_locator(locator) or ()
