@@ -8,14 +8,18 @@ override templates) and undefined names are errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
+import jinja2.bccache
 import jinja2.sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
@@ -159,12 +163,51 @@ class _TemplateLoader(jinja2.BaseLoader):
 def make_environment(project_templates: Path | None) -> jinja2.sandbox.SandboxedEnvironment:
     return jinja2.sandbox.SandboxedEnvironment(
         loader=_TemplateLoader(project_templates),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # the output is Markdown: values are escaped for it beforehand
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs: compiling them is most of a render's time.
+
+    A cache that cannot be read or written is no cache, never an error.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # garbage where Jinja2 expects a checksum: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """The user's own cache folder, never the project's: a project's files come from
+    many hands, and compiled code from a shared folder would bypass the sandbox.
+
+    One folder per wgec and Jinja2 version (the code a template compiles to
+    depends on both); entries are checked against the template's source.
+    """
+    from . import __version__
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "wgec" / f"templates-{__version__}-jinja-{jinja2.__version__}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None  # someone else could write code into it
+    return _BytecodeCache(str(folder))
 
 
 def _template_position(exc: Exception) -> tuple[str, int | None]:
