@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from wgec_report.build import build_project
+from wgec_report.errors import SourceError
 from wgec_report.watch import Rebuild, watch_project
 
 
@@ -71,6 +73,120 @@ def test_a_date_change_rebuilds(project: Path, monkeypatch: pytest.MonkeyPatch) 
     build_project(project)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1516579200")
     assert rebuilt(project) == {"md", "docx", "pdf"}
+
+
+# A rebuild with nothing changed: recognised from the source bytes, no check -------------
+
+
+def checks_run(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Records every check the builds below make."""
+    import wgec_report.check as check
+
+    seen: list[Path] = []
+    real = check.check_project
+
+    def counting(project: Path) -> check.CheckResult:
+        seen.append(project)
+        return real(project)
+
+    monkeypatch.setattr(check, "check_project", counting)
+    return seen
+
+
+def test_nothing_changed_skips_the_check_and_says_the_same(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = checks_run(monkeypatch)
+    first = build_project(project)
+    again = build_project(project)
+    assert len(checks) == 1  # the second build never parsed the sources
+    assert again.up_to_date == ["md", "docx", "pdf"]
+    assert again.outputs == first.outputs
+    assert again.warnings == first.warnings  # the same warnings, at the same places
+    assert [w.code for w in again.warnings] == ["empty-section", "empty-section"]
+    assert list(again.words.items()) == list(first.words.items())  # in the report's order
+    assert again.word_limit == first.word_limit
+    assert again.texts.keys() >= {w.location.path for w in again.warnings}
+
+
+@pytest.mark.parametrize("change", ["comment", "new file", "cache", "output"])
+def test_any_change_to_the_bytes_goes_back_to_the_check(
+    project: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    build_project(project)
+    checks = checks_run(monkeypatch)
+    levels = project / "sources" / "levels.yaml"
+    if change == "comment":  # the same meaning, other bytes
+        levels.write_text(levels.read_text() + "# reviewed\n")
+    elif change == "new file":
+        (project / "sources" / "sections" / "extra.yaml").write_text("id: extra\ntitle: Extra\n")
+    elif change == "cache":  # a summary the replay cannot read; the outputs' keys intact
+        cache = project / "build" / ".wgec-cache.json"
+        cache.write_text(json.dumps({**json.loads(cache.read_text()), "summary": [1]}))
+    else:
+        (project / "build" / "report.docx").write_bytes(b"edited")
+    if change == "new file":  # not in the report's section order: the check says so
+        with pytest.raises(SourceError):
+            build_project(project)
+    else:
+        kept = {"comment": [],  # outputs are keyed by the sources' text, comments too
+                "cache": ["md", "docx", "pdf"], "output": ["md", "pdf"]}
+        assert build_project(project).up_to_date == kept[change]
+    assert len(checks) == 1
+
+
+def test_a_replay_is_per_language_and_per_option(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wgec_report.options import RenderOptions
+
+    build_project(project)
+    build_project(project, language="fr")
+    checks = checks_run(monkeypatch)
+    assert build_project(project, language="fr").outputs[0].parent == project / "build" / "fr"
+    assert build_project(project).outputs[0].parent == project / "build"
+    assert checks == []
+    assert rebuilt(project, options=RenderOptions(clean=True)) == {"md", "docx", "pdf"}
+    assert len(checks) == 1
+
+
+def test_from_another_folder_the_check_runs_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Warnings name files from where wgec runs: a replay from elsewhere would misname them."""
+    build_project(project)
+    checks = checks_run(monkeypatch)
+    monkeypatch.chdir(project)
+    result = build_project(project)
+    assert len(checks) == 1 and result.up_to_date == ["md", "docx", "pdf"]
+    assert all(w.location.path.startswith("sources/") for w in result.warnings)
+
+
+def test_a_rebuild_with_nothing_changed_loads_no_parser(project: Path) -> None:
+    """What makes it cheap: no YAML parser, no Jinja2, no check, no pandoc or typst run."""
+    import subprocess
+    import sys
+
+    from wgec_report.build import build_project as build
+
+    build(project)
+    script = (
+        "import sys\n"
+        "from wgec_report.cli import main\n"
+        "sys.argv = ['wgec', 'build', sys.argv[1]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in ('yaml', 'jinja2', 'wgec_report.check', "
+        "'wgec_report.render', 'wgec_report.convert', 'rich') if m in sys.modules)\n"
+        "print('LOADED', loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True,
+                          text=True, check=True)
+    assert "is up to date" in done.stdout
+    assert "LOADED []" in done.stdout
+    assert "warning[empty-section]" in done.stderr  # the last build's warnings, again
 
 
 def test_watch_rebuilds_after_an_edit_and_survives_broken_sources(project: Path) -> None:

@@ -9,18 +9,24 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
-from .cache import BuildCache
-from .check import CheckResult, check_project, count_words
+from .cache import BuildCache, Summary, read_snapshot, snapshot_texts, summary_key
 from .errors import Diagnostic, SourceError, WgecError
-from .model import STATUSES, Report
+from .files import SOURCES_DIR
 from .options import RenderOptions
-from .resources import default_sources_dir, find_template
+from .resources import default_sources_dir, default_templates_dir, find_template
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:  # the check and the model load only when the sources are checked
+    from .check import CheckResult
+    from .model import Report
 
 FORMATS = ("md", "docx", "pdf", "html")
 DEFAULT_FORMATS = ("md", "docx", "pdf")  # HTML when asked: it is for publishing
@@ -82,6 +88,8 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 def parse_statuses(values: Iterable[str]) -> frozenset[str] | None:
     """`--only agreed,bracketed` to the statuses to keep (None: all)."""
+    from .model import STATUSES
+
     chosen = {name.strip().lower() for value in values for name in value.split(",") if name.strip()}
     unknown = sorted(chosen - set(STATUSES))
     if unknown:
@@ -102,16 +110,75 @@ def build_project(
     """Check, render and convert the report (of git revision `rev`, if given), then write.
 
     The original language goes to `out_dir`; another language to `out_dir/<lang>/`.
+    When the source files, templates, options and tools are byte for byte what
+    the outputs were made from, nothing is checked or made again: the last
+    build's warnings and word counts are shown again.
     """
     started = time.perf_counter()
+    options = options or RenderOptions()
+    # Read before the check: if a file changes during the build, the next one
+    # sees bytes other than these, and builds.
+    snapshot = read_snapshot(project) if rev is None else None
+    if snapshot is not None and not force:
+        replayed = _replay(project, snapshot, formats, out_dir, options, language)
+        if replayed is not None:
+            replayed.seconds = time.perf_counter() - started
+            replayed.steps.append(Step("sources unchanged", replayed.seconds))
+            return replayed
     checked = _check(project, rev)
     report = _require_valid(checked, rev)
+    requested = language or ""
     language = _declared(report, language)
     result = _build_language(report, checked, project, formats, out_dir, options, language,
                              on_step, force)
+    if snapshot is not None:
+        _record_snapshot(result, checked, project, snapshot, formats, options, requested)
     result.steps.insert(0, Step("check", time.perf_counter() - started - result.seconds))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str],
+            out_dir: Path | None, options: RenderOptions,
+            language: str | None) -> BuildResult | None:
+    """The last build's result, if every output is current for these very source bytes."""
+    base = out_dir if out_dir is not None else project / BUILD_DIR
+    # A language asked for by name is built into base/<lang>/, or into base
+    # itself when it is the original language.
+    folders = [base / language, base] if language else [base]
+    key = summary_key(snapshot, language or "")
+    inputs: dict[str, str] | None = None
+    for folder in folders:
+        cache = BuildCache.load(folder)
+        summary = cache.summary
+        if summary is None or summary.key != key or (language and summary.language != language):
+            continue
+        inputs = inputs or _inputs_keys(snapshot, project, formats, options, language or "")
+        if all(cache.unchanged(fmt, inputs[fmt], folder / f"{OUTPUT_STEM}.{fmt}")
+               for fmt in formats):
+            return BuildResult(
+                outputs=[folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats],
+                warnings=list(summary.warnings), texts=snapshot_texts(snapshot),
+                language=summary.language, up_to_date=list(formats),
+                fallbacks=max((cache.fallbacks(fmt) for fmt in formats), default=0),
+                words=dict(summary.words), word_limit=summary.word_limit)
+    return None
+
+
+def _record_snapshot(result: BuildResult, checked: CheckResult, project: Path,
+                     snapshot: Mapping[str, bytes], formats: Sequence[str],
+                     options: RenderOptions, requested: str) -> None:
+    """Remember which source bytes the outputs now in place come from, for `_replay`."""
+    if not result.outputs:
+        return
+    folder = result.outputs[0].parent
+    cache = BuildCache.load(folder)
+    inputs = _inputs_keys(snapshot, project, formats, options, requested)
+    for fmt in formats:
+        cache.record_inputs(fmt, inputs[fmt])
+    cache.summary = Summary(summary_key(snapshot, requested), result.language,
+                            list(checked.warnings), dict(result.words), result.word_limit)
+    cache.save()
 
 
 def build_languages(
@@ -125,6 +192,8 @@ def build_languages(
     force: bool = False,
 ) -> dict[str, BuildResult]:
     """Several languages (None: every declared one) from one check, two at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
     checked = _check(project, rev)
     report = _require_valid(checked, rev)
     chosen = [_declared(report, lang) for lang in languages or report.meta.languages]
@@ -144,6 +213,8 @@ def build_languages(
 
 def _check(project: Path, rev: str | None) -> CheckResult:
     if rev is None:
+        from .check import check_project
+
         return check_project(project)
     from .revisions import check_revision
 
@@ -169,6 +240,8 @@ def _build_language(
     result = BuildResult(language=language)
     timer = _Timer(result, on_step)
     started = time.perf_counter()
+    from .check import count_words
+
     result.warnings = list(checked.warnings)
     result.texts = checked.texts
     result.words = count_words(report)
@@ -202,18 +275,30 @@ def _build_language(
 def _output_keys(checked: CheckResult, project: Path, formats: Sequence[str],
                  options: RenderOptions, language: str) -> dict[str, str]:
     """What each output depends on (see cache.py), hashed."""
-    from importlib.metadata import version
+    return _keys(checked.texts, project, formats, options, {"language": language})
 
-    from . import __version__
+
+def _inputs_keys(snapshot: Mapping[str, bytes], project: Path, formats: Sequence[str],
+                 options: RenderOptions, requested_language: str) -> dict[str, str]:
+    """The same, from the source files' bytes and the language as asked for (no check)."""
+    return _keys(snapshot, project, formats, options,
+                 {"requested-language": requested_language})
+
+
+def _keys(sources: Mapping[str, str | bytes], project: Path, formats: Sequence[str],
+          options: RenderOptions, language: Mapping[str, str]) -> dict[str, str]:
     from .cache import date_setting, output_keys
-    from .resources import default_templates_dir
+    from .tools import tool_versions
 
-    settings = {"language": language, "clean": str(options.clean),
+    settings = {**language, "clean": str(options.clean),
                 "only": ",".join(sorted(options.only or ())), "date": date_setting()}
-    versions = {"wgec": __version__, "pandoc": version("pypandoc-binary"),
-                "typst": version("typst")}
-    return output_keys(checked.texts, [project / "templates", default_templates_dir()],
-                       formats, settings, versions,
+    # By their place in the project, not by the names diagnostics give them from
+    # the current folder: the documents do not depend on where wgec runs.
+    sources_dir = os.path.abspath(project / SOURCES_DIR)
+    placed = {os.path.relpath(os.path.abspath(name), sources_dir): text
+              for name, text in sources.items()}
+    return output_keys(placed, [project / "templates", default_templates_dir()],
+                       formats, settings, tool_versions(),
                        {"docx": {"comments": str(options.comments)}})
 
 
@@ -243,7 +328,8 @@ def make_documents(
 ) -> tuple[dict[str, bytes], int]:
     """Every requested document, in memory, and how many texts fell back to the original.
 
-    pandoc runs for DOCX and PDF overlap.
+    The DOCX is made on a thread while the PDF is made on this one: two pandoc
+    processes, then typst, on two cores.
     """
     from . import convert
     from .render import render_markdown
@@ -262,13 +348,13 @@ def make_documents(
     documents: dict[str, bytes] = {}
     if "md" in formats:
         documents["md"] = rendered.document().encode("utf-8")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        docx: Future[bytes] | None = None
-        if "docx" in formats:
-            reference = find_template(templates, REFERENCE_DOCX)
-            docx_started = time.perf_counter()
-            docx = pool.submit(convert.markdown_to_docx, for_docx.masthead + for_docx.body,
-                               for_docx.metadata, reference, when)
+    docx: _Background[bytes] | None = None
+    if "docx" in formats:
+        reference = find_template(templates, REFERENCE_DOCX)
+        docx_started = time.perf_counter()
+        docx = _Background(convert.markdown_to_docx, for_docx.masthead + for_docx.body,
+                           for_docx.metadata, reference, when)
+    try:
         if "pdf" in formats:
             started = time.perf_counter()
             typst_source = convert.markdown_to_typst(
@@ -283,10 +369,42 @@ def make_documents(
             documents["html"] = convert.markdown_to_html(
                 rendered.body, rendered.metadata, _required_template(templates, HTML_TEMPLATE))
             timer.record("pandoc → HTML", started)
+    finally:  # on failure too: no pandoc left running behind the error
         if docx is not None:
-            documents["docx"] = docx.result()
-            timer.record("pandoc → DOCX", docx_started)
+            docx.join()
+    if docx is not None:
+        documents["docx"] = docx.result()
+        timer.record("pandoc → DOCX", docx_started)
     return documents, rendered.fallbacks
+
+
+class _Background(Generic[T]):
+    """A call running on a thread of its own; `result()` waits for it, raising what it raised.
+
+    A thread, not concurrent.futures: that package imports logging, a tenth of
+    the start-up of a build.
+    """
+
+    def __init__(self, function: Callable[..., T], *args: object) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(function, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, function: Callable[..., T], args: tuple[object, ...]) -> None:
+        try:
+            self._value = function(*args)
+        except BaseException as exc:  # handed to the waiting thread by result()
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
 
 
 def _required_template(project_templates: Path, name: str) -> Path:

@@ -5,6 +5,12 @@ the templates that format uses, the options that touch it, the language,
 and the versions of wgec, pandoc and typst. The keys live beside the outputs
 in `.wgec-cache.json`, with a hash of each output's bytes, so an output that
 was edited or deleted by hand is made again.
+
+A rebuild with nothing changed does not even parse the sources: each output
+also records the hash of the source files' bytes it was made from (the
+snapshot, read before the check), and the build's summary (warnings, word
+counts) is kept beside them. When the bytes, templates, options and tools are
+all the same as last time, the summary is shown again and nothing else runs.
 """
 
 from __future__ import annotations
@@ -15,9 +21,14 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from .errors import Diagnostic, Location, Severity
+from .files import SOURCES_DIR, display_path, yaml_files
 
 CACHE_FILE = ".wgec-cache.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+BOM = b"\xef\xbb\xbf"
 
 # The templates each format is made through, besides the Markdown templates (*.j2).
 FORMAT_TEMPLATES: dict[str, tuple[str, ...]] = {
@@ -49,7 +60,7 @@ def _template_files(folders: Iterable[Path]) -> dict[str, bytes]:
 
 
 def output_keys(
-    texts: Mapping[str, str],
+    texts: Mapping[str, str | bytes],
     template_folders: Iterable[Path],
     formats: Iterable[str],
     settings: Mapping[str, str],
@@ -64,7 +75,8 @@ def output_keys(
     templates = _template_files(template_folders)
     markdown_templates = [f"{name}\0".encode() + data for name, data in templates.items()
                           if name.endswith(".j2")]
-    sources = [f"{name}\0{text}" for name, text in sorted(texts.items())]
+    sources = [(f"{name}\0".encode() + (text.encode() if isinstance(text, str) else text))
+               for name, text in sorted(texts.items())]
     common: list[str | bytes] = [*sources, *markdown_templates,
               *(f"{key}={value}" for key, value in sorted(settings.items()))]
     keys: dict[str, str] = {}
@@ -81,12 +93,93 @@ def output_keys(
     return keys
 
 
+def read_snapshot(project: Path) -> dict[str, bytes] | None:
+    """The bytes of every source file, by the path diagnostics name it with; no parsing.
+
+    None when the sources are not plainly there (no folder, a link out of the
+    project, an unreadable file): the check has something to say about those.
+    """
+    sources_dir = project / SOURCES_DIR
+    try:
+        if not sources_dir.is_dir():
+            return None
+        inside = project.resolve()
+        snapshot: dict[str, bytes] = {}
+        for path in yaml_files(sources_dir):
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                return None
+            snapshot[display_path(path)] = path.read_bytes()
+    except OSError:
+        return None
+    return snapshot
+
+
+def snapshot_texts(snapshot: Mapping[str, bytes]) -> dict[str, str]:
+    """The files' texts, to show the lines that replayed warnings point at."""
+    return {name: data.removeprefix(BOM).decode("utf-8", "replace")
+            for name, data in snapshot.items()}
+
+
+def summary_key(snapshot: Mapping[str, bytes], requested_language: str) -> str:
+    """What the check's findings and the word counts depend on."""
+    from . import __version__
+
+    return digest(["summary", f"wgec={__version__}", f"language={requested_language}",
+                   *(f"{name}\0".encode() + data for name, data in sorted(snapshot.items()))])
+
+
+def diagnostic_to_json(diagnostic: Diagnostic) -> dict[str, Any]:
+    loc = diagnostic.location
+    return {"path": loc.path, "line": loc.line, "column": loc.column,
+            "end_line": loc.end_line, "end_column": loc.end_column,
+            "severity": diagnostic.severity.value, "code": diagnostic.code,
+            "message": diagnostic.message, "hint": diagnostic.hint}
+
+
+def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:
+    location = Location(str(data["path"]), int(data["line"]), int(data["column"]),
+                        int(data["end_line"]), int(data["end_column"]))
+    return Diagnostic(location, Severity(data["severity"]), str(data["code"]),
+                      str(data["message"]), str(data["hint"]))
+
+
+@dataclass
+class Summary:
+    """What a build says besides writing files: kept to be said again by a replay."""
+
+    key: str
+    language: str
+    warnings: list[Diagnostic]
+    words: dict[str, int]
+    word_limit: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "language": self.language,
+                "warnings": [diagnostic_to_json(w) for w in self.warnings],
+                # Pairs, in the report's order (the cache file's keys are sorted).
+                "words": [[name, count] for name, count in self.words.items()],
+                "word_limit": self.word_limit}
+
+    @classmethod
+    def from_json(cls, data: object) -> Summary | None:
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(str(data["key"]), str(data["language"]),
+                       [diagnostic_from_json(w) for w in data["warnings"]],
+                       {str(name): int(count) for name, count in data["words"]},
+                       int(data["word_limit"]))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # a cache from elsewhere or edited by hand: build normally
+
+
 @dataclass
 class BuildCache:
     """What was built into one output folder, and from what."""
 
     folder: Path
     entries: dict[str, dict[str, object]] = field(default_factory=dict)
+    summary: Summary | None = None
 
     @classmethod
     def load(cls, folder: Path) -> BuildCache:
@@ -97,7 +190,8 @@ class BuildCache:
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return cls(folder)
         entries = data.get("outputs")
-        return cls(folder, entries if isinstance(entries, dict) else {})
+        return cls(folder, entries if isinstance(entries, dict) else {},
+                   Summary.from_json(data.get("summary")))
 
     def current(self, fmt: str, key: str, path: Path) -> bool:
         """The output exists, is what was written, and was made from the same inputs."""
@@ -108,6 +202,17 @@ class BuildCache:
             return hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
         except OSError:
             return False
+
+    def unchanged(self, fmt: str, inputs_key: str, path: Path) -> bool:
+        """Like `current`, by the key of the raw source bytes: no check was needed to know."""
+        entry = self.entries.get(fmt)
+        if not isinstance(entry, dict) or entry.get("inputs") != inputs_key:
+            return False
+        return self.current(fmt, str(entry.get("key")), path)
+
+    def record_inputs(self, fmt: str, inputs_key: str) -> None:
+        if fmt in self.entries:
+            self.entries[fmt]["inputs"] = inputs_key
 
     def fallbacks(self, fmt: str) -> int:
         value = self.entries.get(fmt, {}).get("fallbacks", 0)
@@ -120,7 +225,9 @@ class BuildCache:
     def save(self) -> None:
         from .convert import write_atomically
 
-        document = {"version": CACHE_VERSION, "outputs": self.entries}
+        document: dict[str, object] = {"version": CACHE_VERSION, "outputs": self.entries}
+        if self.summary is not None:
+            document["summary"] = self.summary.to_json()
         text = json.dumps(document, indent=2, sort_keys=True) + "\n"
         if self.folder.is_dir():
             write_atomically(self.folder / CACHE_FILE, text.encode("utf-8"))

@@ -37,8 +37,9 @@ def escape(text: str) -> str:
 class _Terminal:
     """Lines with a little colour markup ("[red]...[/]"), coloured only on a terminal.
 
-    `wgec check` prints through this rather than rich: importing rich would
-    cost it a fifth of its run. Tables and progress bars still use rich.
+    `wgec check` and `wgec build` print through this rather than rich: importing
+    rich would cost a check a fifth of its run. The progress bar of `--lang all`
+    and the summary table of `wgec diff` still use rich.
     """
 
     def __init__(self, stderr: bool = False) -> None:
@@ -503,8 +504,6 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
       wgec build --lang fr        # the French documents, in build/fr/
       wgec build --lang all       # every language of the report, two at a time
     """
-    from rich.table import Table
-
     from .build import build_project, parse_formats, parse_statuses
     from .options import RenderOptions
 
@@ -518,22 +517,10 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     errors = _console(stderr=True)
     for warning in result.warnings:
         _print_text(errors, warning, result.texts)
-    table = Table(box=None, show_header=False, pad_edge=False)
-    table.add_column("step")
-    table.add_column("time", justify="right")
-    for step in result.steps:
-        table.add_row(escape(step.name), f"{step.seconds * 1000:.0f} ms")
     out = _console()
-    out.print(table)
-    words = Table(box=None, pad_edge=False, title_justify="left")
-    words.add_column("section")
-    words.add_column("words", justify="right")
-    for section, count in result.words.items():
-        words.add_row(escape(section), f"{count:,}")
-    total = sum(result.words.values())
-    style = "red" if total > result.word_limit else ""
-    words.add_row("[bold]total[/]", f"[bold {style}]{total:,}[/] of {result.word_limit:,}")
-    out.print(words)
+    for line in _columns([(step.name, f"{step.seconds * 1000:.0f} ms") for step in result.steps]):
+        out.print(escape(line))
+    _print_words(out, result.words, result.word_limit)
     for path in result.outputs:
         if path.suffix.lstrip(".") in result.up_to_date:
             out.print(f"[green]✓[/] {escape(str(path))} is up to date")
@@ -543,6 +530,31 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
         out.print(f"[yellow]![/] {_count(result.fallbacks, 'text')} not yet translated into "
                   f"{result.language}: shown in the original language, marked *")
     out.print(f"built {_count(len(result.outputs), 'file')} in {result.seconds:.2f} s")
+
+
+def _print_words(out: _Terminal, words: Mapping[str, int], limit: int) -> None:
+    """Words per top-level section and annex, and the total against the word limit."""
+    total = sum(words.values())
+    rows = [("section", "words"), *((name, f"{count:,}") for name, count in words.items()),
+            ("total", f"{total:,} of {limit:,}")]
+    lines = _columns(rows)
+    for line in lines[:-1]:
+        out.print(escape(line))
+    style = "bold red" if total > limit else "bold"
+    out.print(f"[{style}]{escape(lines[-1])}[/]")
+
+
+def _columns(rows: list[tuple[str, str]]) -> list[str]:
+    """Two columns, the first aligned left and the second right, as plain lines.
+
+    Plain text rather than a rich table: importing rich costs a build more than
+    the rest of its start-up.
+    """
+    if not rows:
+        return []
+    left = max(len(name) for name, _ in rows)
+    right = max(len(value) for _, value in rows)
+    return [f"{name:<{left}}  {value:>{right}}" for name, value in rows]
 
 
 def _build_all_languages(project: Path, formats: list[str], output: Path | None,

@@ -8,10 +8,10 @@ on first use only: `wgec check` never loads it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .convert import FONTS
@@ -30,15 +30,35 @@ _INVISIBLE = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Coverage:
-    """The shipped fonts' families and every character one of them maps to a glyph."""
+    """The shipped fonts' families and the ranges of characters one of them has a glyph for.
 
-    families: tuple[str, ...]
-    codepoints: frozenset[int]
+    Ranges rather than a set of every code point: the CJK font alone maps tens of
+    thousands, and a set of them takes longer to build than a whole render.
+    """
+
+    __slots__ = ("ends", "families", "starts")
+
+    def __init__(self, families: Sequence[str], ranges: Iterable[tuple[int, int]]) -> None:
+        self.families = tuple(families)
+        spans = sorted(ranges)
+        self.starts = [first for first, _ in spans]
+        self.ends = [last for _, last in spans]
+
+    @classmethod
+    def of_codepoints(cls, families: Sequence[str], codepoints: Iterable[int]) -> Coverage:
+        ranges: list[tuple[int, int]] = []
+        for point in sorted(set(codepoints)):
+            if ranges and point == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+        return cls(families, ranges)
 
     def covers(self, char: str) -> bool:
-        return ord(char) in self.codepoints
+        point = ord(char)
+        index = bisect.bisect_right(self.starts, point) - 1
+        return index >= 0 and point <= self.ends[index]
 
 
 COVERAGE_FILE = FONTS / "coverage.txt"
@@ -55,25 +75,18 @@ def coverage() -> Coverage:
         lines = COVERAGE_FILE.read_text(encoding="utf-8").splitlines()
     except OSError:
         return read_coverage()
-    families = tuple(lines[0].removeprefix("families: ").split(" | "))
-    codepoints: set[int] = set()
+    families = lines[0].removeprefix("families: ").split(" | ")
+    ranges: list[tuple[int, int]] = []
     for part in lines[1].removeprefix("codepoints: ").split(","):
         first, _, last = part.partition("-")
-        codepoints.update(range(int(first, 16), int(last or first, 16) + 1))
-    return Coverage(families, frozenset(codepoints))
+        ranges.append((int(first, 16), int(last or first, 16)))
+    return Coverage(families, ranges)
 
 
 def coverage_summary(found: Coverage) -> str:
     """The text of `fonts/coverage.txt`: the families, then code point ranges in hex."""
-    ranges: list[str] = []
-    points = sorted(found.codepoints)
-    start = previous = points[0]
-    for point in [*points[1:], -1]:
-        if point == previous + 1:
-            previous = point
-            continue
-        ranges.append(f"{start:X}" if start == previous else f"{start:X}-{previous:X}")
-        start = previous = point
+    ranges = [f"{first:X}" if first == last else f"{first:X}-{last:X}"
+              for first, last in zip(found.starts, found.ends, strict=True)]
     return f"families: {' | '.join(found.families)}\ncodepoints: {','.join(ranges)}\n"
 
 
@@ -96,7 +109,7 @@ def read_coverage() -> Coverage:
             if family not in families:
                 families.append(family)
             codepoints.update(face.getBestCmap() or {})
-    return Coverage(tuple(families), frozenset(codepoints))
+    return Coverage.of_codepoints(families, codepoints)
 
 
 def needs_glyph(char: str) -> bool:

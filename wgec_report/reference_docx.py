@@ -101,7 +101,7 @@ _XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 def pandoc_binary() -> Path:
     """The pandoc that pypandoc-binary ships: the converter's own."""
-    from .convert import pandoc_path
+    from .tools import pandoc_path
 
     return pandoc_path()
 
