@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .errors import Diagnostic, Location, error, sorted_diagnostics, warning, whole_file
 from .i18n import is_right_to_left
@@ -158,8 +158,7 @@ def translation_coverage(report: Report) -> dict[str, tuple[int, int]]:
     }
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     report: Report | None
     diagnostics: list[Diagnostic]
     files: int

@@ -7,8 +7,8 @@ exit code is.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -16,9 +16,12 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in a source file; line and column are 1-based, as editors count."""
+# Records are NamedTuples, not dataclasses: see the note in model.py.
+class Location(NamedTuple):
+    """A place in a source file; line and column are 1-based, as editors count.
+
+    Ordered as a tuple of its fields, in this order (path, line, column, ...).
+    """
 
     path: str
     line: int = 0  # 0: the diagnostic is about a folder, not a place in a file
@@ -37,8 +40,7 @@ def whole_file(path: str) -> Location:
     return Location(path, 1, 1)
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     location: Location
     severity: Severity
     code: str

@@ -1,4 +1,4 @@
-"""The typed report model: frozen dataclasses, each remembering where it came from.
+"""The typed report model: immutable records, each remembering where it came from.
 
 Construction from located nodes lives in `schema.py`; this module only says
 what a report is.
@@ -7,9 +7,18 @@ what a report is.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from .errors import Location
+
+# Why NamedTuple and not @dataclass(frozen=True): creating a dataclass runs
+# exec() on generated source for each method, ~1 ms per class at import; the
+# ~35 records `wgec check` imports cost ~30-40 ms of a ~125 ms run, against the
+# start-up budget of issue 7. A NamedTuple class costs ~0.1 ms and builds
+# instances faster. Do not "tidy" these back into dataclasses. Mind that a
+# record is now a tuple: iterable, indexable, sized, equal to any tuple with
+# the same fields. A class that defines __iter__ (Text) stays a plain class.
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 # Where a paragraph stands in the negotiation. "bracketed": not agreed, set in
@@ -35,8 +44,7 @@ SOURCE_FILE_KINDS = (
 DEFAULT_WORD_LIMIT = 10_700  # UN limit for documents other than Secretariat reports
 
 
-@dataclass(frozen=True)
-class LocatedText:
+class LocatedText(NamedTuple):
     """A string as written in a source, with where it sits (for locating text inside it)."""
 
     value: str
@@ -48,12 +56,25 @@ class LocatedText:
     source_hash: str | None = None
 
 
-@dataclass(frozen=True)
 class Text:
-    """A translatable text: language code to string; the original language is always there."""
+    """A translatable text: language code to string; the original language is always there.
 
-    by_language: Mapping[str, LocatedText]
-    location: Location
+    Not a NamedTuple: iterating a Text yields its texts; iterating a tuple, its fields.
+    """
+
+    __slots__ = ("by_language", "location")
+
+    def __init__(self, by_language: Mapping[str, LocatedText], location: Location) -> None:
+        self.by_language: Final = by_language
+        self.location: Final = location
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Text):
+            return NotImplemented
+        return self.by_language == other.by_language and self.location == other.location
+
+    def __repr__(self) -> str:
+        return f"Text(by_language={self.by_language!r}, location={self.location!r})"
 
     def get(self, language: str, fallback: str) -> str:
         chosen = self.by_language.get(language) or self.by_language.get(fallback)
@@ -75,8 +96,7 @@ def text_hash(text: str) -> str:
 TRANSLATION_STATUSES = ("complete", "in-progress")
 
 
-@dataclass(frozen=True)
-class Translation:
+class Translation(NamedTuple):
     """How far a language's version of the report has come."""
 
     language: str
@@ -84,16 +104,19 @@ class Translation:
     unofficial: bool = False  # said on the cover: "Unofficial translation"
 
 
-@dataclass(frozen=True)
-class Ref:
+# Read-only empty defaults (a NamedTuple has no default_factory; nothing mutates them).
+_NO_TRANSLATIONS: Mapping[str, Translation] = MappingProxyType({})
+_NO_TEXTS: Mapping[str, str] = MappingProxyType({})
+
+
+class Ref(NamedTuple):
     """An id written in a source to point at another entity."""
 
     id: str
     location: Location
 
 
-@dataclass(frozen=True)
-class ReportMeta:
+class ReportMeta(NamedTuple):
     title: Text
     original_language: str
     languages: tuple[str, ...]
@@ -115,7 +138,7 @@ class ReportMeta:
     formal_editing: bool | None = None  # None: derived from the symbol (a CRP is not edited)
     toc: bool = False  # a table of contents after the title
     compilation: bool = False  # an annex "Compilation of proposals": who proposed what
-    translations: Mapping[str, Translation] = field(default_factory=dict)
+    translations: Mapping[str, Translation] = _NO_TRANSLATIONS
 
     def translation(self, language: str) -> Translation:
         return self.translations.get(language, Translation(language))
@@ -126,15 +149,13 @@ class ReportMeta:
             return not self.formal_editing
         return self.symbol is not None and "/CRP." in self.symbol.value
 
-@dataclass(frozen=True)
-class Subparagraph:
+class Subparagraph(NamedTuple):
     label: str
     text: Text
     location: Location
 
 
-@dataclass(frozen=True)
-class InstrumentParagraph:
+class InstrumentParagraph(NamedTuple):
     number: int
     location: Location
     text: Text | None = None
@@ -144,8 +165,7 @@ class InstrumentParagraph:
         return next((s for s in self.subparagraphs if s.label == label), None)
 
 
-@dataclass(frozen=True)
-class Instrument:
+class Instrument(NamedTuple):
     id: str
     title: Text
     location: Location
@@ -157,8 +177,7 @@ class Instrument:
         return next((p for p in self.paragraphs if p.number == number), None)
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """A body paragraph: Markdown prose, or a quotation of instrument paragraphs."""
 
     location: Location
@@ -171,8 +190,7 @@ class Paragraph:
     supported_by: tuple[Ref, ...] = ()
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     id: str
     title: Text
     location: Location
@@ -192,15 +210,13 @@ class Section:
         return not (self.paragraphs or self.inserts or self.subsections)
 
 
-@dataclass(frozen=True)
-class FocusArea:
+class FocusArea(NamedTuple):
     id: str
     name: Text
     location: Location
 
 
-@dataclass(frozen=True)
-class Level:
+class Level(NamedTuple):
     id: str
     name: Text
     location: Location
@@ -208,16 +224,14 @@ class Level:
     open_ended: bool = False
 
 
-@dataclass(frozen=True)
-class Characteristic:
+class Characteristic(NamedTuple):
     id: str
     name: Text
     location: Location
     description: Text | None = None
 
 
-@dataclass(frozen=True)
-class Organization:
+class Organization(NamedTuple):
     id: str
     abbreviation: Text
     name: Text
@@ -225,16 +239,14 @@ class Organization:
     location: Location
 
 
-@dataclass(frozen=True)
-class MappingRow:
+class MappingRow(NamedTuple):
     level: Ref
     location: Location
     agencies: tuple[Ref, ...] = ()
     forums: tuple[Ref, ...] = ()
 
 
-@dataclass(frozen=True)
-class Recommendation:
+class Recommendation(NamedTuple):
     id: str
     text: Text
     location: Location
@@ -247,8 +259,7 @@ class Recommendation:
     supported_by: tuple[Ref, ...] = ()
 
 
-@dataclass(frozen=True)
-class Contributor:
+class Contributor(NamedTuple):
     """A member State, stakeholder group or organization whose proposals the report compiles."""
 
     id: str
@@ -257,8 +268,7 @@ class Contributor:
     location: Location
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     meta: ReportMeta
     sections: tuple[Section, ...] = ()  # every section file, in file-name order
     instruments: tuple[Instrument, ...] = ()
@@ -268,7 +278,7 @@ class Report:
     mapping: tuple[MappingRow, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     contributors: tuple[Contributor, ...] = ()
-    texts: Mapping[str, str] = field(default_factory=dict)  # display path -> file text
+    texts: Mapping[str, str] = _NO_TEXTS  # display path -> file text
     # Ids (file names) of every file in sections/, including ones that failed to load:
     # a section whose file is broken is reported there, not as missing.
     section_files: frozenset[str] = frozenset()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 INTERNAL_KINDS = ("rec", "sec", "para")
 REF_GROUP = re.compile(r"\[@([^\[\]]*)\]")  # may span lines; whitespace makes it invalid
@@ -28,8 +28,7 @@ _SPAN = re.compile(r"(?P<first>[0-9]+)(?:[-–](?P<last>[0-9]+)|\((?P<sub>[a-z]{
 _CLOSING_PUNCTUATION = ".,;:!?"
 
 
-@dataclass(frozen=True)
-class ParagraphSpan:
+class ParagraphSpan(NamedTuple):
     first: int
     last: int
     sub: str | None = None
@@ -43,14 +42,12 @@ class ParagraphSpan:
         return str(self.first) if self.first == self.last else f"{self.first}–{self.last}"
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     instrument: str
     spans: tuple[ParagraphSpan, ...]
 
 
-@dataclass(frozen=True)
-class InternalRef:
+class InternalRef(NamedTuple):
     kind: str  # one of INTERNAL_KINDS
     target: str
 
@@ -58,8 +55,7 @@ class InternalRef:
 Reference = Citation | InternalRef
 
 
-@dataclass(frozen=True)
-class RefGroup:
+class RefGroup(NamedTuple):
     """One `[@...]` in a text: where it is and what it says (or why it can't be read)."""
 
     start: int
@@ -184,8 +180,7 @@ def format_spans(spans: tuple[ParagraphSpan, ...], para: str = "para. {n}",
     return label.format(n=f"{', '.join(pieces[:-1])} {and_word} {pieces[-1]}")
 
 
-@dataclass(frozen=True)
-class RenderContext:
+class RenderContext(NamedTuple):
     """What rendering needs to know about the report, already escaped for Markdown."""
 
     instrument_titles: Mapping[str, str]

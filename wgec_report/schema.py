@@ -11,7 +11,6 @@ import datetime
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TypeVar
 
@@ -104,13 +103,16 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-@dataclass
 class Builder:
     """Builds a `Report` from loaded sources, collecting diagnostics."""
 
-    sources: LoadedSources
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    original_language: str = "en"
+    __slots__ = ("diagnostics", "original_language", "sources")
+
+    def __init__(self, sources: LoadedSources, diagnostics: list[Diagnostic] | None = None,
+                 original_language: str = "en") -> None:
+        self.sources = sources
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        self.original_language = original_language
 
     # -- files ---------------------------------------------------------------
 
@@ -731,14 +733,14 @@ class Builder:
         return text
 
 
-@dataclass
 class _Fields:
-    node: MappingNode
-    what: str  # "a level", for messages
-    misspelt: set[str] = field(default_factory=set)  # allowed keys an unknown key is close to
+    __slots__ = ("by_key", "misspelt", "node", "what")
 
-    def __post_init__(self) -> None:
-        self.by_key = {key.value: (key, value) for key, value in self.node.items}
+    def __init__(self, node: MappingNode, what: str) -> None:
+        self.node = node
+        self.what = what  # "a level", for messages
+        self.misspelt: set[str] = set()  # allowed keys an unknown key is close to
+        self.by_key = {key.value: (key, value) for key, value in node.items}
 
     @property
     def present(self) -> set[str]:

@@ -13,9 +13,8 @@ import bisect
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -35,15 +34,16 @@ _RESOLVER = yaml.resolver.Resolver()
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-@dataclass(frozen=True)
-class Node:
+# The nodes are NamedTuples, not dataclasses, for start-up time (see model.py). A
+# NamedTuple cannot inherit fields, so each kind repeats location, start and end
+# (character offsets into the file's text: used to locate text inside a scalar),
+# and `Node` is their union.
+
+
+class Scalar(NamedTuple):
     location: Location
-    start: int  # character offsets into the file's text: used to locate text inside a scalar
+    start: int
     end: int
-
-
-@dataclass(frozen=True)
-class Scalar(Node):
     value: str
     plain: bool  # written without quotes or block indicators
 
@@ -52,37 +52,56 @@ class Scalar(Node):
         return self.plain and self.value in _NULL_WORDS
 
 
-@dataclass(frozen=True)
-class MappingNode(Node):
+class MappingNode(NamedTuple):
+    location: Location
+    start: int
+    end: int
     items: tuple[tuple[Scalar, Node], ...]
 
     def keys(self) -> list[str]:
         return [key.value for key, _ in self.items]
 
 
-@dataclass(frozen=True)
-class SequenceNode(Node):
+class SequenceNode(NamedTuple):
+    location: Location
+    start: int
+    end: int
     items: tuple[Node, ...]
 
 
-@dataclass
+Node = Scalar | MappingNode | SequenceNode
+
+
 class SourceFile:
-    path: Path  # absolute
-    display: str  # how diagnostics name it
-    relative: str  # path inside the project's sources/ folder, with forward slashes
-    text: str = ""
-    root: Node | None = None
-    data: bytes | None = None  # the file's bytes when they do not come from disk
+    __slots__ = ("data", "display", "path", "relative", "root", "text")
+
+    def __init__(self, path: Path, display: str, relative: str, text: str = "",
+                 root: Node | None = None, data: bytes | None = None) -> None:
+        self.path = path  # absolute
+        self.display = display  # how diagnostics name it
+        self.relative = relative  # path inside the project's sources/ folder, with forward slashes
+        self.text = text
+        self.root = root
+        self.data = data  # the file's bytes when they do not come from disk
+
+    def __repr__(self) -> str:
+        return f"SourceFile(path={self.path!r}, display={self.display!r})"
 
     def location_of_offset(self, offset: int) -> Location:
         return location_in_text(self.display, self.text, offset)
 
 
-@dataclass
 class LoadedSources:
-    project: Path
-    files: list[SourceFile] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("diagnostics", "files", "project")
+
+    def __init__(self, project: Path, files: list[SourceFile] | None = None,
+                 diagnostics: list[Diagnostic] | None = None) -> None:
+        self.project = project
+        self.files: list[SourceFile] = [] if files is None else files
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+
+    def __repr__(self) -> str:
+        return f"LoadedSources(project={self.project!r}, files={len(self.files)})"
 
     def text_of(self, display: str) -> str:
         for source in self.files:

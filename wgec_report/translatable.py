@@ -9,13 +9,12 @@ Paragraphs without an id fall back to their position in their section.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import Report, Section, Text
 
 
-@dataclass(frozen=True)
-class TextField:
+class TextField(NamedTuple):
     context: str  # "level/content/name"
     text: Text
     prose: bool  # Markdown (with references) rather than plain text
