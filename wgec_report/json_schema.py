@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from .files import SECTIONS_DIR, YAML_SUFFIXES
 from .model import (
     CONTRIBUTOR_KINDS,
     HEADING_NUMBERS,
@@ -57,7 +58,6 @@ from .schema import (
     SECTION_KEYS,
     SUBPARAGRAPH_KEYS,
 )
-from .sources import SECTIONS_DIR, YAML_SUFFIXES
 
 Schema = dict[str, object]
 

@@ -25,6 +25,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
 from .errors import Location, TemplateError, error
+from .files import display_path
 from .i18n import BCP47, catalogue, is_right_to_left, long_date
 from .model import (
     ALTERNATIVE_LABELS,
@@ -47,7 +48,6 @@ from .refs import (
     render_references,
 )
 from .resources import find_template
-from .sources import display_path
 
 MAIN_TEMPLATE = "report.md.j2"
 

@@ -42,7 +42,7 @@ def find_template(project_templates: Path | None, name: str) -> Path | None:
         if not candidate.is_file():
             continue
         if not candidate.resolve().is_relative_to(folder.resolve()):
-            from .sources import display_path
+            from .files import display_path
 
             shown = display_path(candidate)
             raise TemplateError(

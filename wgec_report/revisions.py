@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 from .check import CheckResult, check_blobs, check_project
 from .errors import SourceError, WgecError
+from .files import SOURCES_DIR, display_path
 from .model import Report
-from .sources import SOURCES_DIR, display_path
 
 WORKING_TREE = "the working tree"  # how messages name `None`
 _GIT_TIMEOUT = 120  # seconds; reading a few YAML blobs takes milliseconds

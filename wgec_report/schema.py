@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import TypeVar
 
 from .errors import Diagnostic, Location, error, whole_file
+from .files import display_path
 from .model import (
     CONTRIBUTOR_KINDS,
     DEFAULT_WORD_LIMIT,
@@ -50,7 +51,6 @@ from .sources import (
     Scalar,
     SequenceNode,
     SourceFile,
-    display_path,
 )
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")

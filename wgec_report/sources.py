@@ -10,7 +10,6 @@ business, not this module's.
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -19,10 +18,8 @@ from typing import Any, NamedTuple
 import yaml
 
 from .errors import Diagnostic, Location, error, whole_file
+from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES, display_path, yaml_files
 
-SOURCES_DIR = "sources"
-SECTIONS_DIR = "sections"
-YAML_SUFFIXES = (".yaml", ".yml")
 MAX_DEPTH = 64  # far beyond any real source; stops a `[[[[...` stack overflow
 
 try:  # libyaml is an order of magnitude faster; the pure-Python parser gives the same events
@@ -110,15 +107,6 @@ class LoadedSources:
         return ""
 
 
-def display_path(path: Path) -> str:
-    """A path as short as possible that still opens from the current folder."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
-
-
 def location_in_text(display: str, text: str, offset: int) -> Location:
     offset = max(0, min(offset, len(text)))
     line = text.count("\n", 0, offset) + 1
@@ -169,7 +157,7 @@ def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]
     found: list[SourceFile] = []
     problems: list[Diagnostic] = []
     project_real = project.resolve()
-    for path in _yaml_files(sources_dir):
+    for path in yaml_files(sources_dir):
         display = display_path(path)
         if not path.resolve().is_relative_to(project_real):
             problems.append(
@@ -184,12 +172,6 @@ def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]
         relative = path.relative_to(sources_dir).as_posix()
         found.append(SourceFile(path=path, display=display, relative=relative))
     return found, problems
-
-
-def _yaml_files(sources_dir: Path) -> Iterator[Path]:
-    for folder in (sources_dir, sources_dir / SECTIONS_DIR):
-        if folder.is_dir():
-            yield from sorted(p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES)
 
 
 def load_project(project: Path) -> LoadedSources:

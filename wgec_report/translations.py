@@ -36,6 +36,7 @@ import polib  # type: ignore[import-untyped,unused-ignore]
 
 from .check import CheckResult, check_blobs, check_loaded, check_project
 from .errors import Diagnostic, Location, SourceError, WgecError, error, warning, whole_file
+from .files import display_path
 from .model import LANGUAGES, LocatedText, Report, text_hash
 from .sources import (
     LineIndex,
@@ -44,7 +45,6 @@ from .sources import (
     Node,
     Scalar,
     SourceFile,
-    display_path,
     load_project,
 )
 from .translatable import TextField, iter_texts
