@@ -60,9 +60,17 @@ class BuildResult:
 
 
 class _Timer:
+    """Records each step's time; steps finish on the converting threads too, in any order."""
+
     def __init__(self, result: BuildResult, on_step: Callable[[Step], None] | None) -> None:
         self.result = result
         self.on_step = on_step
+
+    def timed(self, name: str, function: Callable[..., T], *args: object) -> T:
+        started = time.perf_counter()
+        value = function(*args)
+        self.record(name, started)
+        return value
 
     def record(self, name: str, started: float) -> None:
         step = Step(name, time.perf_counter() - started)
@@ -257,10 +265,12 @@ def _build_language(
     result.up_to_date = [fmt for fmt in formats if fmt not in stale]
     result.fallbacks = max((cache.fallbacks(fmt) for fmt in result.up_to_date), default=0)
     if stale:
-        if "pdf" in stale:  # only the PDF depends on the shipped fonts
-            result.warnings += _glyph_warnings(report, language)
+        def check_glyphs() -> None:  # only the PDF depends on the shipped fonts
+            if "pdf" in stale:
+                result.warnings += _glyph_warnings(report, language)
+
         documents, result.fallbacks = make_documents(report, project, stale, timer, options,
-                                                     language)
+                                                     language, alongside=check_glyphs)
         write_started = time.perf_counter()
         write_outputs(folder, documents)
         for fmt, data in documents.items():
@@ -325,11 +335,13 @@ def _require_valid(checked: CheckResult, rev: str | None = None) -> Report:
 def make_documents(
     report: Report, project: Path, formats: Sequence[str], timer: _Timer,
     options: RenderOptions, language: str | None = None,
+    alongside: Callable[[], None] | None = None,
 ) -> tuple[dict[str, bytes], int]:
     """Every requested document, in memory, and how many texts fell back to the original.
 
-    The DOCX is made on a thread while the PDF is made on this one: two pandoc
-    processes, then typst, on two cores.
+    The DOCX and the PDF are made on threads of their own, at once: pandoc runs
+    in processes and typst without the GIL, so the two use both cores, while
+    this thread does `alongside` (work that does not need to come first).
     """
     from . import convert
     from .render import render_markdown
@@ -348,34 +360,37 @@ def make_documents(
     documents: dict[str, bytes] = {}
     if "md" in formats:
         documents["md"] = rendered.document().encode("utf-8")
-    docx: _Background[bytes] | None = None
+    jobs: dict[str, _Background[bytes]] = {}
     if "docx" in formats:
-        reference = find_template(templates, REFERENCE_DOCX)
-        docx_started = time.perf_counter()
-        docx = _Background(convert.markdown_to_docx, for_docx.masthead + for_docx.body,
-                           for_docx.metadata, reference, when)
+        jobs["docx"] = _Background(timer.timed, "pandoc → DOCX", convert.markdown_to_docx,
+                                   for_docx.masthead + for_docx.body, for_docx.metadata,
+                                   find_template(templates, REFERENCE_DOCX), when)
+    if "pdf" in formats:
+        template = _required_template(templates, TYPST_TEMPLATE)
+        jobs["pdf"] = _Background(_make_pdf, rendered.body, typst_metadata, template, when,
+                                  timer)
     try:
-        if "pdf" in formats:
-            started = time.perf_counter()
-            typst_source = convert.markdown_to_typst(
-                rendered.body, typst_metadata, _required_template(templates, TYPST_TEMPLATE)
-            )
-            timer.record("pandoc → Typst", started)
-            started = time.perf_counter()
-            documents["pdf"] = convert.typst_to_pdf(typst_source, when)
-            timer.record("typst → PDF", started)
+        if alongside is not None:
+            alongside()
         if "html" in formats:
-            started = time.perf_counter()
-            documents["html"] = convert.markdown_to_html(
-                rendered.body, rendered.metadata, _required_template(templates, HTML_TEMPLATE))
-            timer.record("pandoc → HTML", started)
+            documents["html"] = timer.timed(
+                "pandoc → HTML", convert.markdown_to_html, rendered.body, rendered.metadata,
+                _required_template(templates, HTML_TEMPLATE))
     finally:  # on failure too: no pandoc left running behind the error
-        if docx is not None:
-            docx.join()
-    if docx is not None:
-        documents["docx"] = docx.result()
-        timer.record("pandoc → DOCX", docx_started)
+        for job in jobs.values():
+            job.join()
+    for fmt, job in jobs.items():
+        documents[fmt] = job.result()
     return documents, rendered.fallbacks
+
+
+def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
+              when: datetime.datetime | None, timer: _Timer) -> bytes:
+    from . import convert
+
+    typst_source = timer.timed("pandoc → Typst", convert.markdown_to_typst, markdown,
+                               metadata, template)
+    return timer.timed("typst → PDF", convert.typst_to_pdf, typst_source, when)
 
 
 class _Background(Generic[T]):
