@@ -12,9 +12,8 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar, cast
 
 from .cache import BuildCache, Summary, read_snapshot, snapshot_texts, summary_key
 from .errors import Diagnostic, SourceError, WgecError
@@ -39,24 +38,28 @@ SCHEMAS_DIR = "schemas"
 MODELINE = "# yaml-language-server: $schema="
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):  # NamedTuple and a plain class, not dataclasses: see model.py
     name: str
     seconds: float
 
 
-@dataclass
 class BuildResult:
-    outputs: list[Path] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0  # wall time; steps overlap, so it is less than their sum
-    language: str = ""
-    fallbacks: int = 0  # texts shown in the original language, not yet translated
-    up_to_date: list[str] = field(default_factory=list)  # formats the cache kept
-    words: dict[str, int] = field(default_factory=dict)  # per top-level section and annex
-    word_limit: int = 0
+    """What a build made, and what it has to say."""
+
+    def __init__(self, *, outputs: list[Path] | None = None,
+                 warnings: list[Diagnostic] | None = None, texts: dict[str, str] | None = None,
+                 language: str = "", fallbacks: int = 0, up_to_date: list[str] | None = None,
+                 words: dict[str, int] | None = None, word_limit: int = 0) -> None:
+        self.outputs = outputs or []
+        self.steps: list[Step] = []
+        self.warnings = warnings or []
+        self.texts = texts or {}
+        self.seconds = 0.0  # wall time; steps overlap, so it is less than their sum
+        self.language = language
+        self.fallbacks = fallbacks  # texts shown in the original language, not yet translated
+        self.up_to_date = up_to_date or []  # formats the cache kept
+        self.words = words or {}  # per top-level section and annex
+        self.word_limit = word_limit
 
 
 class _Timer:
@@ -349,7 +352,7 @@ def make_documents(
     started = time.perf_counter()
     templates = project / "templates"
     rendered = render_markdown(report, templates, language,
-                               options=replace(options, comments=False))
+                               options=options._replace(comments=False))
     # Word comments exist only in DOCX: its Markdown is made on its own when asked.
     for_docx = (render_markdown(report, templates, language, options=options)
                 if options.comments else rendered)

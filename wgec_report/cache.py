@@ -19,9 +19,8 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Diagnostic, Location, Severity
 from .files import SOURCES_DIR, display_path, yaml_files
@@ -143,8 +142,7 @@ def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:
                       str(data["message"]), str(data["hint"]))
 
 
-@dataclass
-class Summary:
+class Summary(NamedTuple):  # NamedTuple and a plain class, not dataclasses: see model.py
     """What a build says besides writing files: kept to be said again by a replay."""
 
     key: str
@@ -173,13 +171,14 @@ class Summary:
             return None  # a cache from elsewhere or edited by hand: build normally
 
 
-@dataclass
 class BuildCache:
     """What was built into one output folder, and from what."""
 
-    folder: Path
-    entries: dict[str, dict[str, object]] = field(default_factory=dict)
-    summary: Summary | None = None
+    def __init__(self, folder: Path, entries: dict[str, dict[str, object]] | None = None,
+                 summary: Summary | None = None) -> None:
+        self.folder = folder
+        self.entries = entries if entries is not None else {}
+        self.summary = summary
 
     @classmethod
     def load(cls, folder: Path) -> BuildCache:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):  # a NamedTuple, not a dataclass: see model.py
     """Which text of the negotiation to show, and how.
 
     The default is the negotiation draft: bracketed text in [brackets],

@@ -14,9 +14,8 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import jinja2
 import jinja2.bccache
@@ -78,8 +77,7 @@ def escape_markdown(text: str) -> str:
 Item = TypeVar("Item", Paragraph, Recommendation)
 
 
-@dataclass(frozen=True)
-class RenderedMarkdown:
+class RenderedMarkdown(NamedTuple):  # NamedTuples, not dataclasses: see model.py
     """The Markdown body (what pandoc converts) and the metadata kept out of it."""
 
     body: str
@@ -593,8 +591,7 @@ class _View:
 UNTRANSLATED_MARK = "^\\*^"
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     label: str  # what the heading shows before its title: "II.", "A.", "2.1", "Annex I"
     name: str  # how a reference reads: "chapter II", "section 2.1"
 
