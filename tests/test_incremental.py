@@ -75,6 +75,28 @@ def test_a_date_change_rebuilds(project: Path, monkeypatch: pytest.MonkeyPatch) 
     assert rebuilt(project) == {"md", "docx", "pdf"}
 
 
+def test_another_pandoc_or_typst_rebuilds_what_it_makes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wgec_report import tools
+
+    build_project(project)
+    real = tools.tool_versions()
+    monkeypatch.setattr(tools, "tool_versions", lambda: {**real, "typst": "another"})
+    assert rebuilt(project) == {"pdf"}
+    monkeypatch.setattr(tools, "tool_versions", lambda: {**real, "pandoc": "another"})
+    assert rebuilt(project) == {"docx", "pdf"}
+
+
+def test_a_tool_is_known_by_its_installed_binary() -> None:
+    from wgec_report.tools import pandoc_path, tool_versions
+
+    versions = tool_versions()
+    stat = pandoc_path().stat()
+    assert versions["pandoc"] == f"{stat.st_size}-{stat.st_mtime_ns}"
+    assert versions["typst"] != "missing"
+
+
 # A rebuild with nothing changed: recognised from the source bytes, no check -------------
 
 

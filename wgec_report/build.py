@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -468,6 +467,8 @@ def init_project(target: Path) -> list[Path]:
     if target.exists() and not target.is_dir():
         raise WgecError(f"{target} exists and is not a folder")
     target.mkdir(parents=True, exist_ok=True)
+    import shutil
+
     shutil.copytree(default_sources_dir(), target / "sources",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     from .json_schema import write_schemas

@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .errors import Diagnostic, WgecError
-from .model import SOURCE_FILE_KINDS as FILE_KINDS
+from .files import SOURCE_FILE_KINDS as FILE_KINDS
 from .reporters import REPORT_FORMATS, format_github, format_json, format_sarif, format_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

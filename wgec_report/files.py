@@ -14,6 +14,11 @@ from pathlib import Path
 SOURCES_DIR = "sources"
 SECTIONS_DIR = "sections"
 YAML_SUFFIXES = (".yaml", ".yml")
+# The kinds of source file, each with its JSON Schema (`wgec schema`).
+SOURCE_FILE_KINDS = (
+    "report", "instruments", "levels", "characteristics", "organizations", "mapping",
+    "recommendations", "contributors", "section",
+)  # fmt: skip
 
 
 def yaml_files(sources_dir: Path) -> Iterator[Path]:

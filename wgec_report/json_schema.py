@@ -26,14 +26,13 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from .files import SECTIONS_DIR, YAML_SUFFIXES
+from .files import SECTIONS_DIR, SOURCE_FILE_KINDS, YAML_SUFFIXES
 from .model import (
     CONTRIBUTOR_KINDS,
     HEADING_NUMBERS,
     INSERTS,
     LANGUAGES,
     ORGANIZATION_KINDS,
-    SOURCE_FILE_KINDS,
     STATUSES,
 )
 from .refs import INTERNAL_KINDS

@@ -36,11 +36,6 @@ INSERTS = ("focus-areas", "characteristics", "mapping", "recommendations")
 # How headings are numbered: UN style (I., A., 1.), decimal as the WGEC
 # contribution numbers its parts (1., 2.1), or not at all.
 HEADING_NUMBERS = ("roman", "arabic", "none")
-# The kinds of source file, each with its JSON Schema (`wgec schema`).
-SOURCE_FILE_KINDS = (
-    "report", "instruments", "levels", "characteristics", "organizations", "mapping",
-    "recommendations", "contributors", "section",
-)  # fmt: skip
 DEFAULT_WORD_LIMIT = 10_700  # UN limit for documents other than Secretariat reports
 
 

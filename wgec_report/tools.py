@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -31,19 +32,30 @@ def pandoc_path() -> Path:
 
 
 def tool_versions() -> dict[str, str]:
-    """What identifies each tool's output: wgec's version, pandoc's binary, typst's version.
+    """What identifies each tool's output: wgec's version, and the pandoc and typst installed.
 
-    pandoc is known by the size and time of its binary: another pandoc (an
-    upgrade of pypandoc-binary, a reinstall) gives a different identity
-    without pandoc being started to ask.
+    pandoc and typst are known by the size and time of their binaries (the
+    pandoc executable, the compiled `typst` module): another release, or a
+    reinstall, gives a different identity without either being started or
+    loaded to ask.
     """
-    import typst
+    return {"wgec": __version__, "pandoc": _identity(pandoc_path),
+            "typst": _identity(_typst_module)}
 
+
+def _typst_module() -> Path:
+    spec = importlib.util.find_spec("typst")
+    if spec is None or spec.origin is None:
+        raise ConversionError("the typst package is not installed; reinstall wgec-report")
+    found = sorted(Path(spec.origin).parent.glob("_typst*"))
+    if not found:
+        raise ConversionError("the typst package has no compiled module; reinstall it")
+    return found[0]
+
+
+def _identity(locate: Callable[[], Path]) -> str:
     try:
-        stat = pandoc_path().stat()
-        pandoc = f"{stat.st_size}-{stat.st_mtime_ns}"
+        stat = locate().stat()
     except (ConversionError, OSError):
-        pandoc = "missing"  # the build itself reports it, when it needs pandoc
-    # The stubs of `typst` do not declare __version__; the module has it.
-    typst_version = str(getattr(typst, "__version__", "unknown"))
-    return {"wgec": __version__, "pandoc": pandoc, "typst": typst_version}
+        return "missing"  # the build itself says so, when it needs the tool
+    return f"{stat.st_size}-{stat.st_mtime_ns}"
