@@ -11,7 +11,9 @@
 #
 # Environment: PANDOC (default: pandoc on PATH; bench/run.py passes the pandoc
 # that pypandoc-binary ships, the one wgec runs), PYTHON (default: python3;
-# run.py passes the venv's, which has the `typst` package).
+# run.py passes the venv's, which has the `typst` package), STEPS (default:
+# "docx pdf"; run.py also times "docx" and "pdf" alone, the two chains a build
+# can run side by side).
 #
 # The Markdown goes to pandoc as is, YAML header included: pandoc's default
 # `markdown` reader has `yaml_metadata_block` on, so the header gives pandoc the
@@ -32,11 +34,17 @@ templates=$3
 fonts=$4
 PANDOC=${PANDOC:-pandoc}
 PYTHON=${PYTHON:-python3}
+STEPS=${STEPS:-docx pdf}
 mkdir -p "$out"
+
+case " $STEPS " in *" docx "*)
 
 # 1. pandoc: Markdown -> DOCX, with the report's reference document (styles).
 "$PANDOC" "$md" --from=markdown --to=docx \
     --reference-doc="$templates/reference.docx" --output="$out/report.docx"
+;; esac
+
+case " $STEPS " in *" pdf "*)
 
 # 2. pandoc: Markdown -> Typst, through the report's Typst template.
 "$PANDOC" "$md" --from=markdown --to=typst --standalone \
@@ -49,3 +57,4 @@ import typst
 typst.compile(sys.argv[1], output=sys.argv[2], font_paths=[sys.argv[3]],
               ignore_system_fonts=True)
 ' "$out/report.typ" "$out/report.pdf" "$fonts"
+;; esac

@@ -99,6 +99,18 @@ def targets(results: dict[str, Any]) -> list[Target]:
     ]
 
 
+def _overlap_bound(results: dict[str, Any], scale: int) -> str | None:
+    """A table row: the least a build with overlapping conversions can take (or None)."""
+    prework, docx, pdf = (med(results, scale, key)
+                          for key in ("prework", "floor docx", "floor pdf"))
+    if prework is None or docx is None or pdf is None:
+        return None
+    bound = prework + max(docx, pdf)
+    floor, build = med(results, scale, "floor"), med(results, scale, "build")
+    return (f"| {scale}× | {_s(prework)} | {_s(docx)} | {_s(pdf)} | {_s(bound)} | "
+            f"{_x(ratio(bound, floor))} | {_x(ratio(build, bound))} |")
+
+
 def _x(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}×"
 
@@ -180,6 +192,21 @@ def page(results: dict[str, Any], plot_link: str) -> str:
             f"interpreter and PyYAML), takes {_s(interp)} here: "
             f"{_x(ratio(interp, med(results, 1, 'check')))} of `wgec check` on the default "
             "report.\n")
+
+    bounds = [row for row in (_overlap_bound(results, scale) for scale in scales) if row]
+    if bounds:
+        add("What overlapping the conversions can reach. Before its first conversion a "
+            "build has checked and rendered the sources (timed as a Markdown-only build, "
+            "`wgec build --force --to md`: the interpreter, Click, PyYAML, Jinja2, the check "
+            "and the render); after it, the DOCX chain (pandoc) and the PDF chain (pandoc, "
+            "then typst) can run side by side on two cores, so no build with these tools "
+            "takes less than the first plus the longer of the two chains (each timed alone "
+            "as the floor's own steps, `STEPS=docx` and `STEPS=pdf`):\n")
+        add("| Report | Markdown-only build | DOCX chain | PDF chain | bound: first + longer "
+            "chain | bound ÷ floor | `wgec build` ÷ bound |")
+        add("|---|---|---|---|---|---|---|")
+        out.extend(bounds)
+        add("")
 
     add("Peak memory (maximum resident set size of the largest process):\n")
     add("| Report | `wgec check` | `wgec build` | raw floor |")

@@ -313,6 +313,18 @@ def bench_scale(scale: int, work: Path, force: bool, runs: dict[str, tuple[int, 
         f"({warm} warm-up, {timed} runs)")
     seconds.update(measure({"build": full, "floor": floor}, warm, timed))
 
+    if scale <= 10:
+        # The parts of that: what wgec does before any conversion (a Markdown-only
+        # build, in a folder of its own), and the floor's two chains apart, which a
+        # build runs side by side. Their sum bounds what overlap alone can reach.
+        prework = Command([str(WGEC), "build", "--force", "--to", "md", "-o",
+                           str(work / f"prework-{scale}x")], project)
+        docx_chain = Command(floor.argv, work, env={**floor_env, "STEPS": "docx"})
+        pdf_chain = Command(floor.argv, work, env={**floor_env, "STEPS": "pdf"})
+        log(f"-- {scale}x: the parts of a build ({warm} warm-up, {timed} runs)")
+        seconds.update(measure({"prework": prework, "floor docx": docx_chain,
+                                "floor pdf": pdf_chain}, warm, timed))
+
     warm, timed = runs["rebuild"]
     log(f"-- {scale}x: rebuild with nothing changed ({warm} warm-up, {timed} runs)")
     seconds.update(measure({"rebuild": rebuild}, max(warm, 1), timed))
