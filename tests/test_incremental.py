@@ -201,7 +201,8 @@ def test_a_rebuild_with_nothing_changed_loads_no_parser(project: Path) -> None:
         "except SystemExit:\n"
         "    pass\n"
         "loaded = sorted(m for m in ('yaml', 'jinja2', 'wgec_report.check', "
-        "'wgec_report.render', 'wgec_report.convert', 'rich') if m in sys.modules)\n"
+        "'wgec_report.render', 'wgec_report.convert', 'wgec_report.model', 'rich') "
+        "if m in sys.modules)\n"
         "print('LOADED', loaded)\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True,

@@ -98,6 +98,8 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 def parse_statuses(values: Iterable[str]) -> frozenset[str] | None:
     """`--only agreed,bracketed` to the statuses to keep (None: all)."""
+    if not values:
+        return None  # without loading the model: a rebuild that replays never needs it
     from .model import STATUSES
 
     chosen = {name.strip().lower() for value in values for name in value.split(",") if name.strip()}
