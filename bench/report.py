@@ -325,8 +325,8 @@ def page(results: dict[str, Any], plot_link: str) -> str:
         "discarded; the median of the timed runs after warm-up runs. Commands compared with "
         "each other run interleaved (A, B, A, B, …), so a change of load falls on both. "
         "Runs (warm-up + timed) per report: " + "; ".join(
-            f"{s}×: check {r['check'][0]}+{r['check'][1]}, build {r['build'][0]}+"
-            f"{r['build'][1]}, rebuild {r['rebuild'][0]}+{r['rebuild'][1]}"
+            f"{s}×: check {r['check'][0]}+{r['check'][1]}, build, floor and rebuild "
+            f"{r['build'][0]}+{r['build'][1]}"
             for s, r in runs.items()) + ".")
     add("- Each report is a project in a temporary folder under /tmp, built into its own "
         "`build/`; `wgec` is the virtual environment's (`.venv/bin/wgec`).")
@@ -337,7 +337,8 @@ def page(results: dict[str, Any], plot_link: str) -> str:
     add("- Full build: " + ("`wgec build --force`." if force else
                             "`wgec build` with the `build/` folder deleted before each run "
                             "(untimed): this wgec has no `--force`.")
-        + " Rebuild: `wgec build` again with nothing changed, after one build.")
+        + " Rebuild: `wgec build` again with nothing changed, right after each timed build "
+        "(build, floor and rebuild interleaved).")
     add("- Raw tools' floor: [bench/raw_floor.sh](../bench/raw_floor.sh) on the `report.md` "
         "of a `wgec build` of the same report, by hand and one after the other: pandoc → "
         "DOCX (with `templates/reference.docx`), pandoc → Typst (with `templates/report.typ`), "
