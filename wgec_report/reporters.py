@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from .errors import Diagnostic
@@ -52,6 +51,8 @@ def diagnostic_as_dict(diagnostic: Diagnostic) -> dict[str, object]:
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    import json  # here, not at the top: `wgec check` prints text far more often
+
     return json.dumps([diagnostic_as_dict(d) for d in diagnostics], indent=2,
                       ensure_ascii=False)
 
@@ -112,6 +113,8 @@ def format_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
             }
         ],
     }
+    import json
+
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 

@@ -8,7 +8,6 @@ everything. Cross-references are the checker's job.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
@@ -99,8 +98,15 @@ DISTRIBUTIONS = ("General", "Limited", "Restricted")
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = close_match(word, choices)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+def close_match(word: str, choices: Sequence[str]) -> list[str]:
+    """The choice `word` is most likely a misspelling of, if any (a list of one or none)."""
+    import difflib  # only when there is a misspelling to correct
+
+    return difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
 
 
 class Builder:
@@ -506,7 +512,7 @@ class Builder:
         fields = _Fields(node, what)
         for key, _ in node.items:
             if key.value not in allowed:
-                close = difflib.get_close_matches(key.value, list(allowed), n=1, cutoff=0.6)
+                close = close_match(key.value, allowed)
                 fields.misspelt.update(close)
                 self.diagnostics.append(
                     error(
