@@ -128,16 +128,14 @@ def summary_key(snapshot: Mapping[str, bytes], requested_language: str) -> str:
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> dict[str, Any]:
-    loc = diagnostic.location
-    return {"path": loc.path, "line": loc.line, "column": loc.column,
-            "end_line": loc.end_line, "end_column": loc.end_column,
-            "severity": diagnostic.severity.value, "code": diagnostic.code,
-            "message": diagnostic.message, "hint": diagnostic.hint}
+    """Every field as it is (the reporters' JSON, for users, fills in end positions)."""
+    return {**diagnostic.location._asdict(), "severity": diagnostic.severity.value,
+            "code": diagnostic.code, "message": diagnostic.message, "hint": diagnostic.hint}
 
 
 def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:
-    location = Location(str(data["path"]), int(data["line"]), int(data["column"]),
-                        int(data["end_line"]), int(data["end_column"]))
+    path, *numbers = Location._fields  # the path, then line and column numbers
+    location = Location(str(data[path]), *(int(data[name]) for name in numbers))
     return Diagnostic(location, Severity(data["severity"]), str(data["code"]),
                       str(data["message"]), str(data["hint"]))
 
