@@ -25,7 +25,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wgec_report.errors import SourceError, WgecError
@@ -689,6 +689,7 @@ def test_accepting_gives_the_new_text_and_rejecting_the_old(old: str, new: str) 
 
 @settings(max_examples=200, deadline=None)
 @given(old=PIECES, new=PIECES)
+@example(old="", new="[TA](\n\n)")  # no link: a paragraph break in between (found by CI)
 def test_every_mark_is_a_pandoc_span(old: str, new: str) -> None:
     import json
 

@@ -343,13 +343,13 @@ def _next_token(text: str, i: int) -> _Token:
         return _Token("atom", text[i:i + 2]) if i + 1 < len(text) else _Token("word", "\\")
     if char == "^" and text.startswith("^[", i):
         close = _bracket_end(text, i + 1)
-        if close is not None:
+        if close is not None and _inline(text, i, close):
             return _Token("atom", text[i:close], "^[", text[i + 2:close - 1], "]")
     if char == "`":
         ticks = re.match(r"`+", text[i:])
         assert ticks is not None
         end = text.find(ticks.group(), i + len(ticks.group()))
-        if end >= 0:
+        if end >= 0 and _inline(text, i, end):
             return _Token("atom", text[i:end + len(ticks.group())])
     if char == "[":
         atom = _bracketed(text, i)
@@ -434,7 +434,15 @@ def _bracketed(text: str, i: int) -> _Token | None:
         end = after
     else:
         return None  # `[text]` alone is text in brackets
+    if not _inline(text, i, end):
+        return None
     return _Token("atom", text[i:end], "[", text[i + 1:close - 1], text[close - 1:end])
+
+
+def _inline(text: str, start: int, end: int) -> bool:
+    """No paragraph break in `text[start:end]`: a link, span, note or code never spans
+    one in pandoc's Markdown (`[TA](` and `)` two paragraphs apart are text)."""
+    return _BREAK.search(text, start, end) is None
 
 
 def _attributes_ok(block: str) -> bool:
