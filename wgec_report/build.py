@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar, cast
 
-from .cache import BuildCache, Summary, read_snapshot, snapshot_texts, summary_key
+from .cache import (
+    BuildCache,
+    Summary,
+    read_snapshot,
+    snapshot_texts,
+    summary_key,
+    template_files,
+)
 from .errors import Diagnostic, SourceError, WgecError
 from .files import SOURCES_DIR
 from .options import RenderOptions
@@ -142,9 +149,7 @@ def build_project(
     requested = language or ""
     language = _declared(report, language)
     result = _build_language(report, checked, project, formats, out_dir, options, language,
-                             on_step, force)
-    if snapshot is not None:
-        _record_snapshot(result, checked, project, snapshot, formats, options, requested)
+                             on_step, force, (snapshot, requested) if snapshot else None)
     result.steps.insert(0, Step("check", time.perf_counter() - started - result.seconds))
     result.seconds = time.perf_counter() - started
     return result
@@ -165,7 +170,10 @@ def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str]
         summary = cache.summary
         if summary is None or summary.key != key or (language and summary.language != language):
             continue
-        inputs = inputs or _inputs_keys(snapshot, project, formats, options, language or "")
+        if inputs is None:
+            templates = template_files([project / "templates", default_templates_dir()])
+            inputs = _inputs_keys(snapshot, project, templates, formats, options,
+                                  language or "")
         if all(cache.unchanged(fmt, inputs[fmt], folder / f"{OUTPUT_STEM}.{fmt}")
                for fmt in formats):
             return BuildResult(
@@ -177,20 +185,15 @@ def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str]
     return None
 
 
-def _record_snapshot(result: BuildResult, checked: CheckResult, project: Path,
-                     snapshot: Mapping[str, bytes], formats: Sequence[str],
-                     options: RenderOptions, requested: str) -> None:
-    """Remember which source bytes the outputs now in place come from, for `_replay`."""
-    if not result.outputs:
-        return
-    folder = result.outputs[0].parent
-    cache = BuildCache.load(folder)
-    inputs = _inputs_keys(snapshot, project, formats, options, requested)
-    for fmt in formats:
-        cache.record_inputs(fmt, inputs[fmt])
+def _remember_snapshot(cache: BuildCache, result: BuildResult, checked: CheckResult,
+                       snapshot: Mapping[str, bytes], requested: str,
+                       inputs: Mapping[str, str]) -> None:
+    """Which source bytes the outputs now in place come from, and what the build said,
+    for `_replay`."""
+    for fmt, key in inputs.items():
+        cache.record_inputs(fmt, key)
     cache.summary = Summary(summary_key(snapshot, requested), result.language,
                             list(checked.warnings), dict(result.words), result.word_limit)
-    cache.save()
 
 
 def build_languages(
@@ -248,7 +251,10 @@ def _build_language(
     report: Report, checked: CheckResult, project: Path, formats: Sequence[str],
     out_dir: Path | None, options: RenderOptions | None, language: str,
     on_step: Callable[[Step], None] | None, force: bool = False,
+    snapshot: tuple[Mapping[str, bytes], str] | None = None,
 ) -> BuildResult:
+    """One language's outputs; `snapshot` (the source bytes read before the check, and
+    the language as asked for) is remembered for the next build to replay."""
     result = BuildResult(language=language)
     timer = _Timer(result, on_step)
     started = time.perf_counter()
@@ -262,7 +268,8 @@ def _build_language(
     if language != report.meta.original_language:
         folder = folder / language
     options = options or RenderOptions()
-    keys = _output_keys(checked, project, formats, options, language)
+    templates = template_files([project / "templates", default_templates_dir()])
+    keys = _output_keys(checked, project, templates, formats, options, language)
     cache = BuildCache(folder) if force else BuildCache.load(folder)
     stale = [fmt for fmt in formats
              if not cache.current(fmt, keys[fmt], folder / f"{OUTPUT_STEM}.{fmt}")]
@@ -279,28 +286,36 @@ def _build_language(
         write_outputs(folder, documents)
         for fmt, data in documents.items():
             cache.record(fmt, keys[fmt], data, result.fallbacks)
-        cache.save()
         timer.record("write", write_started)
+    if snapshot is not None:
+        sources, requested = snapshot
+        _remember_snapshot(cache, result, checked, sources, requested,
+                           _inputs_keys(sources, project, templates, formats, options, requested))
+    if stale or snapshot is not None:
+        cache.save()
     result.outputs = [folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats]
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _output_keys(checked: CheckResult, project: Path, formats: Sequence[str],
-                 options: RenderOptions, language: str) -> dict[str, str]:
+def _output_keys(checked: CheckResult, project: Path, templates: Mapping[str, bytes],
+                 formats: Sequence[str], options: RenderOptions,
+                 language: str) -> dict[str, str]:
     """What each output depends on (see cache.py), hashed."""
-    return _keys(checked.texts, project, formats, options, {"language": language})
+    return _keys(checked.texts, project, templates, formats, options, {"language": language})
 
 
-def _inputs_keys(snapshot: Mapping[str, bytes], project: Path, formats: Sequence[str],
-                 options: RenderOptions, requested_language: str) -> dict[str, str]:
+def _inputs_keys(snapshot: Mapping[str, bytes], project: Path, templates: Mapping[str, bytes],
+                 formats: Sequence[str], options: RenderOptions,
+                 requested_language: str) -> dict[str, str]:
     """The same, from the source files' bytes and the language as asked for (no check)."""
-    return _keys(snapshot, project, formats, options,
+    return _keys(snapshot, project, templates, formats, options,
                  {"requested-language": requested_language})
 
 
-def _keys(sources: Mapping[str, str | bytes], project: Path, formats: Sequence[str],
-          options: RenderOptions, language: Mapping[str, str]) -> dict[str, str]:
+def _keys(sources: Mapping[str, str | bytes], project: Path, templates: Mapping[str, bytes],
+          formats: Sequence[str], options: RenderOptions,
+          language: Mapping[str, str]) -> dict[str, str]:
     from .cache import date_setting, output_keys
     from .tools import tool_versions
 
@@ -311,8 +326,7 @@ def _keys(sources: Mapping[str, str | bytes], project: Path, formats: Sequence[s
     sources_dir = os.path.abspath(project / SOURCES_DIR)
     placed = {os.path.relpath(os.path.abspath(name), sources_dir): text
               for name, text in sources.items()}
-    return output_keys(placed, [project / "templates", default_templates_dir()],
-                       formats, settings, tool_versions(),
+    return output_keys(placed, templates, formats, settings, tool_versions(),
                        {"docx": {"comments": str(options.comments)}})
 
 

@@ -47,7 +47,7 @@ def digest(parts: Iterable[str | bytes]) -> str:
     return hasher.hexdigest()
 
 
-def _template_files(folders: Iterable[Path]) -> dict[str, bytes]:
+def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
     """The templates in effect: a project's own file wins over the default of that name."""
     found: dict[str, bytes] = {}
     for folder in folders:
@@ -60,7 +60,7 @@ def _template_files(folders: Iterable[Path]) -> dict[str, bytes]:
 
 def output_keys(
     texts: Mapping[str, str | bytes],
-    template_folders: Iterable[Path],
+    templates: Mapping[str, bytes],
     formats: Iterable[str],
     settings: Mapping[str, str],
     tool_versions: Mapping[str, str],
@@ -71,7 +71,6 @@ def output_keys(
     `settings` holds what shapes every output (language, options, the date
     source); `tool_versions` is asked only for the tools a format runs.
     """
-    templates = _template_files(template_folders)
     markdown_templates = [f"{name}\0".encode() + data for name, data in templates.items()
                           if name.endswith(".j2")]
     sources = [(f"{name}\0".encode() + (text.encode() if isinstance(text, str) else text))
