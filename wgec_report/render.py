@@ -434,31 +434,28 @@ class _View:
             return {"id": None, "number": None, "label": None, "open": "",
                     "text": self.quotation(paragraph.quote.value)}
         anchor = f"#para-{paragraph.id} " if paragraph.id else ""
-        note = self.provenance_note(paragraph) if self.options.comments else ""
-        number = self.numbers.of(paragraph)
-        return {
-            "id": paragraph.id,
-            "number": number,
-            "marker": list_marker(number),
-            "label": self.numbers.label_of(paragraph),
-            "open": f"::: {{{anchor}.paragraph}}",
-            "text": note + self.negotiated(self.prose(paragraph.text), paragraph, alternative),
-            "status": paragraph.status,
-        }
+        return self.numbered(paragraph, f"::: {{{anchor}.paragraph}}",
+                             self.prose(paragraph.text), alternative)
 
     def recommendation(self, rec: Recommendation, alternative: int | None) -> dict[str, Any]:
-        note = self.provenance_note(rec) if self.options.comments else ""
-        number = self.numbers.of(rec)
+        # `{#` opens a Jinja comment, so the div comes ready-made. The
+        # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
+        opening = f'::: {{#rec-{rec.id} .recommendation custom-style="Recommendation"}}'
+        return self.numbered(rec, opening, _bold(self.prose(rec.text)), alternative)
+
+    def numbered(self, item: Paragraph | Recommendation, opening: str, markdown: str,
+                 alternative: int | None) -> dict[str, Any]:
+        """What the templates get for a numbered paragraph or recommendation."""
+        note = self.provenance_note(item) if self.options.comments else ""
+        number = self.numbers.of(item)
         return {
-            "id": rec.id,
+            "id": item.id,
             "number": number,
             "marker": list_marker(number),
-            "label": self.numbers.label_of(rec),
-            # `{#` opens a Jinja comment, so the div comes ready-made. The
-            # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
-            "open": f'::: {{#rec-{rec.id} .recommendation custom-style="Recommendation"}}',
-            "text": note + self.negotiated(_bold(self.prose(rec.text)), rec, alternative),
-            "status": rec.status,
+            "label": self.numbers.label_of(item),
+            "open": opening,
+            "text": note + self.negotiated(markdown, item, alternative),
+            "status": item.status,
         }
 
     def negotiated(self, markdown: str, item: Paragraph | Recommendation,
