@@ -43,6 +43,7 @@ def tool_versions() -> dict[str, str]:
             "typst": _identity(_typst_module)}
 
 
+@functools.cache
 def _typst_module() -> Path:
     spec = importlib.util.find_spec("typst")
     if spec is None or spec.origin is None:
