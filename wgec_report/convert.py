@@ -49,6 +49,13 @@ PANDOC_EXIT_CODES = {
 }
 
 
+# pandoc's Haskell runtime collects garbage each time its first 4 MB fill: a
+# quarter of a conversion of the default report. Allocating 64 MB between
+# collections leaves almost none (measured: 99 -> 75 ms to Typst, 156 -> 137 ms
+# to DOCX). The memory is allocated as it is touched, up to 64 MB per pandoc.
+PANDOC_RUNTIME = ("+RTS", "-A64m", "-RTS")
+
+
 @functools.cache
 def pandoc_version() -> str:
     output = _run([str(pandoc_path()), "--version"], b"").decode("utf-8", "replace")
@@ -61,6 +68,7 @@ def run_pandoc(
     """Markdown in, the writer's output as bytes; fails on any pandoc warning."""
     args = [
         str(pandoc_path()),
+        *PANDOC_RUNTIME,
         "--sandbox",  # readers and writers may read only what is named here
         "--fail-if-warnings",
         f"--from={READER}",
