@@ -1,4 +1,5 @@
-"""Where a project's source files are, and how diagnostics name them.
+"""Where a project's source files are, how diagnostics name them, and where wgec
+keeps what it remembers between runs.
 
 Kept apart from `sources.py` (which parses them, and imports PyYAML for it)
 so that a rebuild with nothing changed can list and hash the files without
@@ -8,6 +9,7 @@ loading a YAML parser.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,3 +37,23 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive on Windows
         return str(path)
     return str(path) if relative.startswith("..") else relative
+
+
+def user_cache_folder(name: str) -> Path | None:
+    """`$XDG_CACHE_HOME/wgec/NAME` (by default `~/.cache/wgec/NAME`), made if missing;
+    None when it cannot be made, or when someone else could write into it.
+
+    The user's own folder, never the project's: a project's files come from
+    many hands, and what wgec keeps here (compiled templates, the last Typst of
+    a build) is run or laid out without a second look.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "wgec" / name
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return folder

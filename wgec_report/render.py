@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -24,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
 from .errors import Location, TemplateError, error
-from .files import display_path
+from .files import display_path, user_cache_folder
 from .i18n import BCP47, catalogue, is_right_to_left, long_date
 from .model import (
     ALTERNATIVE_LABELS,
@@ -188,24 +186,16 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """The user's own cache folder, never the project's: a project's files come from
-    many hands, and compiled code from a shared folder would bypass the sandbox.
+    """In the user's cache folder, never the project's: compiled code from a shared
+    folder would bypass the sandbox.
 
     One folder per wgec and Jinja2 version (the code a template compiles to
     depends on both); entries are checked against the template's source.
     """
     from . import __version__
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "wgec" / f"templates-{__version__}-jinja-{jinja2.__version__}"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-    except OSError:
-        return None
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return None  # someone else could write code into it
-    return _BytecodeCache(str(folder))
+    folder = user_cache_folder(f"templates-{__version__}-jinja-{jinja2.__version__}")
+    return None if folder is None else _BytecodeCache(str(folder))
 
 
 def _template_position(exc: Exception) -> tuple[str, int | None]:
