@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -20,6 +21,30 @@ if os.environ.get("CI"):
 
 REPO = Path(__file__).resolve().parent.parent
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """wgec's cache (compiled templates, typst primers) in a folder of the test run's
+    own: never the user's, and nothing left from an earlier run."""
+    home = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home))
+        yield home
+
+
+@pytest.fixture(autouse=True)
+def no_typst_left_priming() -> Iterator[None]:
+    """A build whose sources fail leaves typst priming on a daemon thread; wait for it,
+    so that none is still in a typst call when the test run's Python shuts down."""
+    yield
+    import threading
+
+    from wgec_report.build import PRIMING_THREAD
+
+    for thread in threading.enumerate():
+        if thread.name == PRIMING_THREAD:
+            thread.join()
 
 
 @pytest.fixture

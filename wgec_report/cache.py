@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import Diagnostic, Location, Severity
-from .files import SOURCES_DIR, display_path, yaml_files
+from .files import SOURCES_DIR, display_path, user_cache_folder, yaml_files
 
 CACHE_FILE = ".wgec-cache.json"
 CACHE_VERSION = 2
@@ -232,3 +232,42 @@ class BuildCache:
 def date_setting() -> str:
     """The date the documents carry depends on SOURCE_DATE_EPOCH: part of every key."""
     return os.environ.get("SOURCE_DATE_EPOCH", "")
+
+
+# The last Typst each output folder's PDF was made from, for the next build to
+# lay out while it checks the sources (`convert.Typesetter.prime`). Kept in the
+# user's cache, never beside the outputs: a project is shared, and typst would
+# lay out whatever a folder in it held. A few folders' worth, the most recent.
+PRIMERS_FOLDER = "typst-primers"
+KEPT_PRIMERS = 16
+
+
+def primer_path(out_dir: Path, language: str) -> Path | None:
+    """Where the last Typst of `out_dir`'s PDF in `language` is kept (None: no cache)."""
+    folder = user_cache_folder(PRIMERS_FOLDER)
+    if folder is None:
+        return None
+    key = digest([str(out_dir.resolve()), language])[:32]
+    return folder / f"{key}.typ"
+
+
+def read_primer(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def keep_primer(path: Path, source: str) -> None:
+    """Replace the primer at `path` (whole, by a rename), and drop the oldest beyond
+    KEPT_PRIMERS. A primer that cannot be written is none: never an error."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(source, encoding="utf-8")
+        os.replace(temporary, path)
+        kept = sorted(path.parent.glob("*.typ"), key=lambda p: p.stat().st_mtime_ns,
+                      reverse=True)
+        for old in kept[KEPT_PRIMERS:]:
+            old.unlink()
+    except OSError:
+        temporary.unlink(missing_ok=True)

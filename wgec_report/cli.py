@@ -592,5 +592,34 @@ def _build_all_languages(project: Path, formats: list[str], output: Path | None,
               f"{time.perf_counter() - started:.2f} s")
 
 
+def run() -> None:
+    """The `wgec` command: `main`, and an exit that does not wait for typst's priming.
+
+    A build primes typst on a thread while it checks the sources; when the
+    sources have errors, or no PDF was needed after all, the priming is still
+    going. The process leaves at once rather than wait for it, and rather
+    than have Python's shutdown meet typst in the middle of a call. Nothing is
+    lost: priming writes nothing but its private folder, removed first, and
+    everything printed is flushed.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        build = sys.modules.get("wgec_report.build")  # not imported: nothing was built
+        if build is not None and build.priming():
+            build.abandon_typesetters()
+            _exit_now(done.code)
+        raise
+
+
+def _exit_now(code: object) -> NoReturn:
+    if code is not None and not isinstance(code, int):  # sys.exit("message")
+        print(code, file=sys.stderr)
+        code = EXIT_FAILED
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -8,6 +8,7 @@ Typst code, HTML or TeX, nor a metadata block.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import io
@@ -307,38 +308,86 @@ FONTS = Path(__file__).resolve().parent / "fonts"  # shipped with the package, w
 
 
 def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> bytes:
-    """Compile Typst markup in-process, with the fonts wgec ships and those typst embeds.
+    """Compile Typst markup in a typesetter of its own (see `Typesetter`)."""
+    with Typesetter() as typesetter:
+        return typesetter.pdf(source, timestamp)
+
+
+TYPESETTER_MAIN = "report.typ"
+
+
+def remove_typesetter_folder(folder: Path) -> None:
+    """Remove a typesetter's folder, also while it compiles (typst has read the markup)."""
+    with contextlib.suppress(OSError):
+        (folder / TYPESETTER_MAIN).unlink(missing_ok=True)
+        folder.rmdir()
+
+
+class Typesetter:
+    """typst in this process, with the fonts wgec ships, kept from one document to the next.
+
+    A typst compiler remembers what it laid out: a document that differs a
+    little from the one before it compiles in a fraction of the time, to the
+    same bytes as in a fresh compiler (one word changed: 110 ms to 15 ms at 1x,
+    2 s to 0.2 s at 10x). `primer`, an earlier document, is laid out at once
+    for that alone. One thread at a time; `close()` when done.
+
+    The markup goes through a file, `report.typ` in a private folder that is
+    also the root (the markup can read no other file): typst then updates the
+    parsed source in place, and the parts an edit did not touch keep their
+    identity. Markup given as bytes is parsed afresh each time, and an edit that
+    rewraps a paragraph would make typst lay out everything after it again.
 
     System fonts are ignored so the PDF is the same on every machine; the
     shipped fonts (`wgec_report/fonts`: Liberation Serif, Amiri, WenQuanYi
-    Micro Hei) cover Latin, Cyrillic, Arabic and Chinese. The root is an empty
-    folder so the markup can read no file.
+    Micro Hei) cover Latin, Cyrillic, Arabic and Chinese.
     """
-    import typst
 
-    if not FONTS.is_dir():  # pragma: no cover - a broken installation
-        raise ConversionError(f"the fonts shipped with wgec are missing from {FONTS}; "
-                              "reinstall wgec-report")
-    with tempfile.TemporaryDirectory(prefix="wgec-typst-") as folder:
-        root = Path(folder)
-        main = root / "report.typ"
-        main.write_text(source, encoding="utf-8")
+    def __init__(self, primer: bytes | None = None, folder: Path | None = None) -> None:
+        """`folder`: an empty folder of this process's own (default: a new one)."""
+        import typst
+
+        if not FONTS.is_dir():  # pragma: no cover - a broken installation
+            raise ConversionError(f"the fonts shipped with wgec are missing from {FONTS}; "
+                                  "reinstall wgec-report")
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="wgec-typst-"))
+        self._main = self.folder / TYPESETTER_MAIN
         try:
-            pdf, _warnings = typst.compile_with_warnings(
-                main,
-                root=root,
-                font_paths=[FONTS],
-                ignore_system_fonts=True,
-                format="pdf",
-                timestamp=timestamp,
-            )
+            self._main.write_bytes(primer or b"")
+            self._compiler = typst.Compiler(self._main, root=self.folder, font_paths=[FONTS],
+                                            ignore_system_fonts=True)
+        except BaseException:
+            self.close()
+            raise
+        if primer:
+            # A hint (the last build's Typst, from a cache): if it does not
+            # compile, there is simply less to remember.
+            with contextlib.suppress(Exception):
+                self._compiler.compile(format="pdf")
+
+    def pdf(self, source: str, timestamp: datetime.datetime | None = None) -> bytes:
+        import typst
+
+        self._main.write_text(source, encoding="utf-8")
+        try:
+            pdf, _warnings = self._compiler.compile_with_warnings(format="pdf",
+                                                                  timestamp=timestamp)
         except typst.TypstError as exc:
             hints = "".join(f"\nhint: {hint}" for hint in exc.hints)
             message = f"typst could not compile the PDF: {exc.message}{hints}"
             raise ConversionError(message) from None
-    if not isinstance(pdf, bytes):  # pragma: no cover - typst returns one document for PDF
-        raise ConversionError("typst returned no PDF")
-    return pdf
+        if not isinstance(pdf, bytes):  # pragma: no cover - typst returns one document for PDF
+            raise ConversionError("typst returned no PDF")
+        return pdf
+
+    def close(self) -> None:
+        remove_typesetter_folder(self.folder)
+
+    def __enter__(self) -> Typesetter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def write_atomically(path: Path, data: bytes) -> None:

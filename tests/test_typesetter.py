@@ -1,0 +1,158 @@
+"""typst kept from one build to the next: primed with the last build's Typst, never
+changing a byte of the PDF, leaving nothing behind however the process ends."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wgec_report import build, cache
+from wgec_report.convert import Typesetter, typst_to_pdf
+from wgec_report.errors import ConversionError
+
+WHEN = datetime.datetime(2018, 10, 1, tzinfo=datetime.UTC)
+PARAGRAPH = ("The Tunis Agenda recognized the need for enhanced cooperation in the future, "
+             "to enable governments, on an equal footing, to carry out their roles.")
+
+
+def document(first_words: str = "") -> str:
+    """Typst like pandoc's: wrapped lines, footnotes, and many paragraphs after the edit."""
+    paragraphs = [f"{first_words}{PARAGRAPH}#footnote[Tunis Agenda, para. 69.]"]
+    paragraphs += [f"+ {PARAGRAPH} ({n})" for n in range(60)]
+    return '#set text(font: "Liberation Serif")\n\n' + "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_typesetters() -> None:
+    build._close_typesetters()  # each test starts as a new process would
+
+
+def test_a_primed_typesetter_makes_the_same_pdf_as_a_fresh_one() -> None:
+    before, after = document(), document("As an editor added, rewrapping the lines: ")
+    with Typesetter(before.encode()) as primed:
+        assert primed.pdf(after, WHEN) == typst_to_pdf(after, WHEN)
+        assert primed.pdf(before, WHEN) == typst_to_pdf(before, WHEN)  # and back
+
+
+def test_a_primer_that_does_not_compile_is_no_primer() -> None:
+    for primer in (b"#let broken = (", b"\xff\xfe not UTF-8", b""):
+        with Typesetter(primer) as typesetter:
+            assert typesetter.pdf(document(), WHEN) == typst_to_pdf(document(), WHEN)
+
+
+def test_the_markup_can_read_no_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the PDF")
+    with Typesetter() as typesetter, pytest.raises(ConversionError, match="file not found"):
+        typesetter.pdf(f'#read("{secret}")')
+
+
+def test_a_closed_typesetter_leaves_no_folder() -> None:
+    with Typesetter(document().encode()) as typesetter:
+        typesetter.pdf(document())
+        assert typesetter.folder.is_dir()
+    assert not typesetter.folder.exists()
+
+
+def built_typst(project: Path) -> bytes:
+    primer = cache.primer_path(project / "build", "")
+    assert primer is not None
+    return primer.read_bytes()
+
+
+def test_a_build_is_primed_with_the_last_builds_typst(project: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    build.build_project(project, formats=["pdf"])
+    last = built_typst(project)
+    assert b"Enhanced Cooperation" in last  # the report's Typst, kept for the next build
+    build._close_typesetters()  # a new process
+    primers: list[bytes | None] = []
+    made = Typesetter.__init__
+
+    def spy(self: Typesetter, primer: bytes | None = None, folder: Path | None = None) -> None:
+        primers.append(primer)
+        made(self, primer, folder)
+
+    monkeypatch.setattr(Typesetter, "__init__", spy)
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the UN GA", 1))
+    build.build_project(project, formats=["pdf"])
+    assert primers == [last]
+    assert built_typst(project) != last  # this build's Typst, for the next
+
+
+def test_builds_in_one_process_keep_their_typesetter(project: Path, tmp_path: Path) -> None:
+    """`wgec watch`: the typesetter that made the last PDF makes the next one."""
+    build.build_project(project, formats=["pdf"])
+    first = build._TYPESETTERS[(str((project / "build").resolve()), "")]
+    build.build_project(project, formats=["pdf"], force=True)
+    assert build._TYPESETTERS[(str((project / "build").resolve()), "")] is first
+    for n in range(build.KEPT_TYPESETTERS):  # other folders push the first one out
+        build.build_project(project, formats=["pdf"], out_dir=tmp_path / f"out{n}")
+    assert first not in build._TYPESETTERS.values()
+    assert not first.folder.exists()
+    assert len(build._TYPESETTERS) == build.KEPT_TYPESETTERS
+
+
+def test_a_primed_build_makes_the_pdf_a_fresh_one_makes(project: Path, tmp_path: Path) -> None:
+    build.build_project(project, formats=["pdf"])
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the UN GA", 1))
+    build._close_typesetters()
+    primed = build.build_project(project, formats=["pdf"]).outputs[0].read_bytes()
+    for primer in (cache.user_cache_folder(cache.PRIMERS_FOLDER) or tmp_path).glob("*.typ"):
+        primer.unlink()
+    build._close_typesetters()
+    fresh = build.build_project(project, formats=["pdf"], out_dir=tmp_path / "fresh")
+    assert fresh.outputs[0].read_bytes() == primed
+
+
+def test_only_the_most_recent_primers_are_kept(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    paths = [cache.primer_path(tmp_path / f"out{n}", "") for n in range(cache.KEPT_PRIMERS + 3)]
+    for n, path in enumerate(paths):
+        assert path is not None
+        cache.keep_primer(path, f"= Report {n}")
+        os.utime(path, ns=(n * 10**9, n * 10**9))  # written one second apart
+    kept = sorted(p for p in paths if p is not None and p.exists())
+    assert kept == sorted(p for p in paths[3:] if p is not None)
+    assert not list(kept[0].parent.glob(".*.tmp"))
+
+
+def test_a_primer_that_cannot_be_written_is_none(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("a file where the cache folder would be")
+    assert cache.primer_path(tmp_path / "out", "") is None
+    path = tmp_path / "missing-folder" / "x.typ"
+    cache.keep_primer(path, "= Report")  # no error
+    assert not path.exists()
+
+
+def wgec(project: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "TMPDIR": str(tmp)}
+    return subprocess.run([sys.executable, "-m", "wgec_report.cli", "build", str(project), *args],
+                          capture_output=True, text=True, env=environment, check=False)
+
+
+def test_the_command_leaves_at_once_on_broken_sources_and_leaves_nothing(
+        project: Path, tmp_path: Path) -> None:
+    """The sources fail while typst is still priming: `wgec` exits 1 with the errors
+    printed, without waiting, and removes typst's folder; so does a good build."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    assert wgec(project, tmp).returncode == 0
+    assert list(tmp.iterdir()) == []
+    section = project / "sources" / "sections" / "introduction.yaml"
+    section.write_text(section.read_text().replace("id: introduction", "id: Intro Duction"))
+    done = wgec(project, tmp)
+    assert done.returncode == 1
+    assert "error[bad-id]" in done.stderr
+    assert "nothing was built" in done.stderr
+    assert list(tmp.iterdir()) == []
