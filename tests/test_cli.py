@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +91,35 @@ def test_check_github_format(project: Path) -> None:
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("check", "--format", "xml")[0] == 2
     assert run("frobnicate")[0] == 2
+
+
+def command(*args: str, cwd: Path | None = None,
+            stdout: int = -1) -> subprocess.Popen[str]:
+    """`wgec ARGS` in a process of its own, as the installed command runs it (cli.run)."""
+    return subprocess.Popen([sys.executable, "-m", "wgec_report.cli", *args], cwd=cwd,
+                            stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_command_exits_with_the_codes_click_gives(project: Path) -> None:
+    """cli.run ends the process itself (os._exit): the codes and the output are Click's."""
+    for args, code in ((["--version"], 0), (["check", "--format", "xml"], 2),
+                       (["check", str(project)], 0), (["check", "--strict", str(project)], 1)):
+        done = command(*args)
+        out, err = done.communicate()
+        assert done.returncode == code, (args, err)
+        assert (out + err).strip()  # flushed before the exit: nothing printed is lost
+
+
+def test_a_reader_that_stops_reading_is_no_internal_error(project: Path) -> None:
+    """`wgec check | head`: the closed pipe ends wgec quietly, as SIGPIPE would."""
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone before wgec writes a line
+    done = command("check", str(project), stdout=writing)
+    os.close(writing)
+    _, err = done.communicate()
+    assert done.returncode == 128 + 13
+    assert "internal error" not in err
+    assert "Traceback" not in err
 
 
 def test_a_folder_without_sources_is_a_clear_error(tmp_path: Path) -> None:
