@@ -68,6 +68,7 @@ def targets(results: dict[str, Any]) -> list[Target]:
     rss = one["memory_kib"]["check"] / 1024
     check_ratio = ratio(med(results, 1, "check"), med(results, 1, "yamllint"))
     build_ratio = ratio(med(results, 1, "build"), med(results, 1, "floor"))
+    first_ratio = ratio(med(results, 1, "first build"), med(results, 1, "floor"))
     rebuild_ratio = ratio(med(results, 1, "rebuild"), med(results, 1, "build"))
     growth = None
     growth_note = "needs two scales above 1x"
@@ -88,8 +89,10 @@ def targets(results: dict[str, Any]) -> list[Target]:
                "≤ 0.5×", lambda v: v <= 0.5),
         Target("peak memory of `wgec check`, default report", rss, f"{rss:.1f} MiB",
                "< 60 MiB", lambda v: v < 60),
-        Target("`wgec build` (md + docx + pdf) ÷ raw tools' floor, default report",
-               build_ratio, _x(build_ratio), "≤ 0.85×", lambda v: v <= 0.85),
+        Target("`wgec build` (md + docx + pdf) after an edit ÷ raw tools' floor, default "
+               "report", build_ratio, _x(build_ratio), "≤ 0.85×", lambda v: v <= 0.85),
+        Target("the same, the first build of a folder (nothing kept from an earlier build)",
+               first_ratio, _x(first_ratio), "≤ 0.85×", lambda v: v <= 0.85),
         Target("rebuild with nothing changed ÷ full build, default report", rebuild_ratio,
                _x(rebuild_ratio), "≤ 0.2×", lambda v: v <= 0.2, cache),
         Target(f"`wgec check` time per MiB of sources, {big}x ÷ {mid}x (linear: ≤ 1)",
@@ -107,8 +110,10 @@ def _overlap_bound(results: dict[str, Any], scale: int) -> str | None:
         return None
     bound = prework + max(docx, pdf)
     floor, build = med(results, scale, "floor"), med(results, scale, "build")
+    first = med(results, scale, "first build")
     return (f"| {scale}× | {_s(prework)} | {_s(docx)} | {_s(pdf)} | {_s(bound)} | "
-            f"{_x(ratio(bound, floor))} | {_x(ratio(build, bound))} |")
+            f"{_x(ratio(bound, floor))} | {_x(ratio(first, bound))} | "
+            f"{_x(ratio(build, bound))} |")
 
 
 def _x(value: float | None) -> str:
@@ -150,28 +155,28 @@ def page(results: dict[str, Any], plot_link: str) -> str:
     add(f"![Median wall time against report size]({plot_link})\n")
 
     add("## Medians\n")
-    add("| Report | Sources | `wgec check` | check per MiB | `yamllint` | `wgec build` | "
-        "raw floor | rebuild, nothing changed | check ÷ yamllint | build ÷ floor | "
-        "rebuild ÷ build |")
-    add("|---|---|---|---|---|---|---|---|---|---|---|")
+    add("| Report | Sources | `wgec check` | check per MiB | `yamllint` | `wgec build` "
+        "after an edit | first build | raw floor | rebuild, nothing changed | check ÷ yamllint "
+        "| build ÷ floor | first build ÷ floor | rebuild ÷ build |")
+    add("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale in scales:
         d = scale_data(results, scale)
         assert d is not None
         c = d["counts"]
         check, lint = med(results, scale, "check"), med(results, scale, "yamllint")
         build, floor = med(results, scale, "build"), med(results, scale, "floor")
-        rebuild = med(results, scale, "rebuild")
+        rebuild, first = med(results, scale, "rebuild"), med(results, scale, "first build")
         per_mib = f"{check / mib(d) * 1000:,.0f} ms" if check is not None else "–"
         add(f"| {scale}× | {c['files']} files, {mib(d):.2f} MiB, {c['lines']:,} lines | "
-            f"{_s(check)} | {per_mib} | {_s(lint)} | {_s(build)} | {_s(floor)} | {_s(rebuild)} | "
-            f"{_x(ratio(check, lint))} | {_x(ratio(build, floor))} | "
-            f"{_x(ratio(rebuild, build))} |")
+            f"{_s(check)} | {per_mib} | {_s(lint)} | {_s(build)} | {_s(first)} | {_s(floor)} | "
+            f"{_s(rebuild)} | {_x(ratio(check, lint))} | {_x(ratio(build, floor))} | "
+            f"{_x(ratio(first, floor))} | {_x(ratio(rebuild, build))} |")
     add("")
     add("The spread of the timed runs (fastest – slowest, number of runs); on a shared "
         "machine a ratio near its target can fall either side of it from one run to the "
         "next:\n")
     names = [("check", "`wgec check`"), ("yamllint", "`yamllint`"), ("build", "`wgec build`"),
-             ("floor", "raw floor"), ("rebuild", "rebuild")]
+             ("first build", "first build"), ("floor", "raw floor"), ("rebuild", "rebuild")]
     add("| Report | " + " | ".join(label for _, label in names) + " |")
     add("|---|" + "---|" * len(names))
     for scale in scales:
@@ -195,16 +200,19 @@ def page(results: dict[str, Any], plot_link: str) -> str:
 
     bounds = [row for row in (_overlap_bound(results, scale) for scale in scales) if row]
     if bounds:
-        add("What overlapping the conversions can reach. Before its first conversion a "
-            "build has checked and rendered the sources (timed as a Markdown-only build, "
+        add("What overlapping the conversions alone can reach. Before its first conversion "
+            "a build has checked and rendered the sources (timed as a Markdown-only build, "
             "`wgec build --force --to md`: the interpreter, Click, PyYAML, Jinja2, the check "
             "and the render); after it, the DOCX chain (pandoc) and the PDF chain (pandoc, "
-            "then typst) can run side by side on two cores, so no build with these tools "
-            "takes less than the first plus the longer of the two chains (each timed alone "
-            "as the floor's own steps, `STEPS=docx` and `STEPS=pdf`):\n")
+            "then typst) can run side by side on two cores, so a build that runs the two "
+            "chains as the floor does takes no less than the first plus the longer chain "
+            "(each timed alone as the floor's own steps, `STEPS=docx` and `STEPS=pdf`). "
+            "wgec's pandoc collects garbage less often, and a build after an edit has typst "
+            "lay out only what changed (typst is primed with the last build's Typst while "
+            "the sources are checked), so its chains are shorter than the floor's:\n")
         add("| Report | Markdown-only build | DOCX chain | PDF chain | bound: first + longer "
-            "chain | bound ÷ floor | `wgec build` ÷ bound |")
-        add("|---|---|---|---|---|---|---|")
+            "chain | bound ÷ floor | first build ÷ bound | build after an edit ÷ bound |")
+        add("|---|---|---|---|---|---|---|---|")
         out.extend(bounds)
         add("")
 
@@ -334,11 +342,16 @@ def page(results: dict[str, Any], plot_link: str) -> str:
         "same `.yaml` files `wgec check` reads. Its exit code 1 (problems found) counts as "
         "done.")
     force = results.get("force")
-    add("- Full build: " + ("`wgec build --force`." if force else
-                            "`wgec build` with the `build/` folder deleted before each run "
-                            "(untimed): this wgec has no `--force`.")
+    add("- Build: `wgec build` after an edit: before each run (untimed) a few words are "
+        "added to a recommendation, or taken out again, so every output is stale and the "
+        "recommendation's lines rewrap, as in an editor's day. First build (1× and 10×): the "
+        "same, with the folder's typst primer (the last build's Typst, kept in the user's "
+        "cache) deleted first, as for a folder never built. The untimed first build that "
+        "makes the floor's Markdown: " + ("`wgec build --force`." if force else
+                                           "`wgec build` in an empty `build/` folder.")
         + " Rebuild: `wgec build` again with nothing changed, right after each timed build "
-        "(build, floor and rebuild interleaved).")
+        "(build, floor, rebuild and first build interleaved). wgec's cache folder "
+        "(`XDG_CACHE_HOME`) is the run's own.")
     add("- Raw tools' floor: [bench/raw_floor.sh](../bench/raw_floor.sh) on the `report.md` "
         "of a `wgec build` of the same report, by hand and one after the other: pandoc → "
         "DOCX (with `templates/reference.docx`), pandoc → Typst (with `templates/report.typ`), "
@@ -379,7 +392,8 @@ def _size(n: int) -> str:
 SERIES = (
     ("check", "wgec check", "tab:blue", "o-"),
     ("yamllint", "yamllint (default rules)", "tab:cyan", "o--"),
-    ("build", "wgec build (md + docx + pdf)", "tab:red", "s-"),
+    ("build", "wgec build after an edit (md + docx + pdf)", "tab:red", "s-"),
+    ("first build", "wgec build, first of its folder", "tab:purple", "s:"),
     ("floor", "raw tools' floor (pandoc ×2 + typst)", "tab:orange", "s--"),
     ("rebuild", "wgec build, nothing changed", "tab:green", "^-"),
 )
