@@ -11,7 +11,7 @@ import pytest
 
 from wgec_report.build import build_project
 from wgec_report.errors import SourceError
-from wgec_report.watch import Rebuild, watch_project
+from wgec_report.watch import Rebuild, is_read_by_wgec, watch_project
 
 
 def rebuilt(project: Path, **kwargs: object) -> set[str]:
@@ -212,6 +212,19 @@ def test_a_rebuild_with_nothing_changed_loads_no_parser(project: Path) -> None:
     assert "warning[empty-section]" in done.stderr  # the last build's warnings, again
 
 
+@pytest.mark.parametrize(("path", "read"), [
+    ("sources/report.yaml", True), ("sources/sections/background.YML", True),
+    ("templates/report.md.j2", True), ("templates/reference.docx", True),
+    ("templates/report.typ", True), ("templates/report.html", True),
+    ("sources/sedAb12Cd", False), ("sources/.report.yaml.swp", False),
+    ("sources/.#report.yaml", False), ("sources/report.yaml~", False),
+    ("sources/notes.txt", False), ("sources/old/report.yaml", False),
+    ("templates/.report.typ.swp", False), ("build/report.md", False),
+])
+def test_watch_sees_only_what_a_build_reads(tmp_path: Path, path: str, read: bool) -> None:
+    assert is_read_by_wgec(tmp_path, str(tmp_path / path)) is read
+
+
 def test_watch_rebuilds_after_an_edit_and_survives_broken_sources(project: Path) -> None:
     rounds: list[Rebuild] = []
     arrived = threading.Condition()
@@ -236,9 +249,11 @@ def test_watch_rebuilds_after_an_edit_and_survives_broken_sources(project: Path)
         assert rounds[0].changed == () and rounds[0].error is None
         time.sleep(0.3)  # the watcher is listening once its first build is reported
         recs = project / "sources" / "recommendations.yaml"
+        for temporary in ("sedAb12Cd", ".recommendations.yaml.swp", "recommendations.yaml~"):
+            (project / "sources" / temporary).write_text("an editor's temporary file")
         recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA"))
         wait_for(2)
-        assert rounds[1].changed == ("sources/recommendations.yaml",)
+        assert rounds[1].changed == ("sources/recommendations.yaml",)  # nothing else, once
         assert rounds[1].error is None
         assert "To invite the GA" in (project / "build" / "report.md").read_text()
         recs.write_text("recommendations: [\n")

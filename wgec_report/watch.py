@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WgecError
+from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES
 
 DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
+# What templates/ holds: Jinja2 Markdown templates, the Typst and HTML page
+# templates, the DOCX reference document.
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".typ", ".html", ".docx")
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,32 @@ def watch_project(
     `build` raises WgecError when the sources are broken; that is reported
     through `on_rebuild` and the watch goes on.
     """
+    import logging
+
     import watchfiles
 
+    # watchfiles says "KeyboardInterrupt caught, stopping watch" on Ctrl-C; the CLI
+    # says it has stopped, once.
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)
     on_rebuild(_run(build, ()))
     for changes in watchfiles.watch(*watched_folders(project), debounce=debounce_ms,
-                                    stop_event=stop, raise_interrupt=False):
-        changed = tuple(sorted(_relative(project, path) for _, path in changes))
+                                    stop_event=stop, raise_interrupt=False,
+                                    watch_filter=lambda _, path: is_read_by_wgec(project, path)):
+        changed = tuple(sorted({_relative(project, path) for _, path in changes}))
         on_rebuild(_run(build, changed))
+
+
+def is_read_by_wgec(project: Path, path: str) -> bool:
+    """Whether a change to `path` can change a build: a YAML source or a template, not
+    the temporary files editors and tools write beside them (`sed -i`'s `sedAb12Cd`,
+    vim's `.x.yaml.swp`, emacs's `.#x.yaml` and `x.yaml~`)."""
+    where = _relative(project, path).split("/")
+    name = where[-1]
+    if name.startswith((".", "#")):
+        return False
+    if where[:-1] in ([SOURCES_DIR], [SOURCES_DIR, SECTIONS_DIR]):
+        return name.lower().endswith(YAML_SUFFIXES)
+    return where[0] == "templates" and name.lower().endswith(TEMPLATE_SUFFIXES)
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
