@@ -198,6 +198,13 @@ def page(results: dict[str, Any], plot_link: str) -> str:
             f"{_x(ratio(interp, med(results, 1, 'check')))} of `wgec check` on the default "
             "report.\n")
 
+    click = median(one["seconds"].get("python+click"))
+    if click is not None:
+        add(f"The floor of any Click command, `python -c \"import click\"` (the interpreter "
+            f"and Click), takes {_s(click)} here: {_x(ratio(click, med(results, 1, 'rebuild')))} "
+            "of a rebuild with nothing changed on the default report, which reads and hashes "
+            "the sources and the cache besides.\n")
+
     bounds = [row for row in (_overlap_bound(results, scale) for scale in scales) if row]
     if bounds:
         add("What overlapping the conversions alone can reach. Before its first conversion "

@@ -12,7 +12,8 @@ machine's load falls on both):
 - `wgec check` and `yamllint -c bench/yamllint.yaml` (yamllint's default
   rules) on the same source files;
 - `python -c "import yaml"`: the interpreter and PyYAML, the floor of any
-  Python YAML checker (for reference);
+  Python YAML checker (for reference); `python -c "import click"`, the floor
+  of any Click command, which a rebuild with nothing changed is (likewise);
 - `wgec build` (Markdown, DOCX and PDF) after an edit (a few words added to,
   then taken out of, a recommendation, so that every output is stale), and
   the raw tools' floor, bench/raw_floor.sh, on the report.md that wgec built;
@@ -350,6 +351,8 @@ def bench_scale(scale: int, work: Path, force: bool, runs: dict[str, tuple[int, 
     builds = {"build": after_edit, "floor": floor, "rebuild": rebuild}
     if scale <= 10:  # at 100x a first build takes half a minute more per run
         builds["first build"] = first_build
+    if scale == 1:  # the floor of any Click command, which a rebuild is
+        builds["python+click"] = Command([sys.executable, "-c", "import click"], project)
     seconds.update(measure(builds, warm, timed))
 
     if scale <= 10:
