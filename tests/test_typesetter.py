@@ -14,6 +14,7 @@ import pytest
 from wgec_report import build, cache
 from wgec_report.convert import Typesetter, typst_to_pdf
 from wgec_report.errors import ConversionError
+from wgec_report.files import user_cache_folder
 
 WHEN = datetime.datetime(2018, 10, 1, tzinfo=datetime.UTC)
 PARAGRAPH = ("The Tunis Agenda recognized the need for enhanced cooperation in the future, "
@@ -60,38 +61,62 @@ def test_a_closed_typesetter_leaves_no_folder() -> None:
 
 
 def built_typst(project: Path) -> bytes:
-    primer = cache.primer_path(project / "build", "")
+    primer = cache.primer_path(project, project / "build", "")
     assert primer is not None
     return primer.read_bytes()
 
 
+@pytest.fixture
+def primers(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
+    """The primer each new typesetter is given, in order."""
+    given: list[bytes | None] = []
+    made = Typesetter.__init__
+
+    def spy(self: Typesetter, primer: bytes | None = None, folder: Path | None = None) -> None:
+        given.append(primer)
+        made(self, primer, folder)
+
+    monkeypatch.setattr(Typesetter, "__init__", spy)
+    return given
+
+
 def test_a_build_is_primed_with_the_last_builds_typst(project: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      primers: list[bytes | None]) -> None:
     build.build_project(project, formats=["pdf"])
     last = built_typst(project)
     assert b"Enhanced Cooperation" in last  # the report's Typst, kept for the next build
     build._close_typesetters()  # a new process
-    primers: list[bytes | None] = []
-    made = Typesetter.__init__
-
-    def spy(self: Typesetter, primer: bytes | None = None, folder: Path | None = None) -> None:
-        primers.append(primer)
-        made(self, primer, folder)
-
-    monkeypatch.setattr(Typesetter, "__init__", spy)
     recs = project / "sources" / "recommendations.yaml"
     recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the UN GA", 1))
     build.build_project(project, formats=["pdf"])
-    assert primers == [last]
+    assert primers == [None, last]  # nothing the first time; then the last build's
     assert built_typst(project) != last  # this build's Typst, for the next
+
+
+def test_another_project_built_into_the_folder_is_not_primed_with_this_one(
+        project: Path, tmp_path: Path, primers: list[bytes | None]) -> None:
+    import shutil
+
+    out = tmp_path / "shared-out"
+    build.build_project(project, formats=["pdf"], out_dir=out)
+    other = tmp_path / "other"
+    shutil.copytree(project / "sources", other / "sources")
+    build._close_typesetters()
+    build.build_project(other, formats=["pdf"], out_dir=out)
+    build._close_typesetters()
+    build.build_project(project, formats=["pdf"], out_dir=out, force=True)
+    first, of_other, again = primers
+    assert first is None and of_other is None  # nothing kept for the other project
+    assert again is not None and b"Enhanced Cooperation" in again  # this one's own
 
 
 def test_builds_in_one_process_keep_their_typesetter(project: Path, tmp_path: Path) -> None:
     """`wgec watch`: the typesetter that made the last PDF makes the next one."""
     build.build_project(project, formats=["pdf"])
-    first = build._TYPESETTERS[(str((project / "build").resolve()), "")]
+    key = (str(project.resolve()), str((project / "build").resolve()), "")
+    first = build._TYPESETTERS[key]
     build.build_project(project, formats=["pdf"], force=True)
-    assert build._TYPESETTERS[(str((project / "build").resolve()), "")] is first
+    assert build._TYPESETTERS[key] is first
     for n in range(build.KEPT_TYPESETTERS):  # other folders push the first one out
         build.build_project(project, formats=["pdf"], out_dir=tmp_path / f"out{n}")
     assert first not in build._TYPESETTERS.values()
@@ -105,7 +130,7 @@ def test_a_primed_build_makes_the_pdf_a_fresh_one_makes(project: Path, tmp_path:
     recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the UN GA", 1))
     build._close_typesetters()
     primed = build.build_project(project, formats=["pdf"]).outputs[0].read_bytes()
-    for primer in (cache.user_cache_folder(cache.PRIMERS_FOLDER) or tmp_path).glob("*.typ"):
+    for primer in (user_cache_folder(cache.PRIMERS_FOLDER) or tmp_path).glob("*.typ"):
         primer.unlink()
     build._close_typesetters()
     fresh = build.build_project(project, formats=["pdf"], out_dir=tmp_path / "fresh")
@@ -115,7 +140,8 @@ def test_a_primed_build_makes_the_pdf_a_fresh_one_makes(project: Path, tmp_path:
 def test_only_the_most_recent_primers_are_kept(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    paths = [cache.primer_path(tmp_path / f"out{n}", "") for n in range(cache.KEPT_PRIMERS + 3)]
+    paths = [cache.primer_path(tmp_path, tmp_path / f"out{n}", "")
+             for n in range(cache.KEPT_PRIMERS + 3)]
     for n, path in enumerate(paths):
         assert path is not None
         cache.keep_primer(path, f"= Report {n}")
@@ -129,7 +155,7 @@ def test_a_primer_that_cannot_be_written_is_none(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
     (tmp_path / "file").write_text("a file where the cache folder would be")
-    assert cache.primer_path(tmp_path / "out", "") is None
+    assert cache.primer_path(tmp_path, tmp_path / "out", "") is None
     path = tmp_path / "missing-folder" / "x.typ"
     cache.keep_primer(path, "= Report")  # no error
     assert not path.exists()

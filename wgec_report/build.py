@@ -151,8 +151,9 @@ def build_project(
             return replayed
     requested = language or ""
     # typst is made ready on the other core while this one checks and renders.
-    typesetting = (_typesetting(out_dir if out_dir is not None else project / BUILD_DIR,
-                                requested) if "pdf" in formats else None)
+    typesetting = (_typesetting(project, out_dir if out_dir is not None
+                                else project / BUILD_DIR, requested)
+                   if "pdf" in formats else None)
     checked = _check(project, rev)
     report = _require_valid(checked, rev)
     language = _declared(report, language)
@@ -446,14 +447,14 @@ class _Typesetting(NamedTuple):
     primer: Path | None
 
 
-# This process's typesetters, by output folder and language: `wgec watch` builds
+# This process's typesetters, by project, output folder and language: `wgec watch` builds
 # again and again, and a typesetter that made the last PDF needs no priming.
-_TYPESETTERS: dict[tuple[str, str], _Typesetting] = {}
+_TYPESETTERS: dict[tuple[str, str, str], _Typesetting] = {}
 _TYPESETTERS_LOCK = threading.Lock()
 
 
-def _typesetting(folder: Path, language: str) -> _Typesetting:
-    """The typesetter for `folder`'s PDF in `language` (the language as asked for).
+def _typesetting(project: Path, folder: Path, language: str) -> _Typesetting:
+    """The typesetter for `project`'s PDF in `language` (as asked for) in `folder`.
 
     A build that lays out nearly the document typst laid out last compiles it
     in a tenth of the time; the first build in a process primes a new typesetter
@@ -462,13 +463,13 @@ def _typesetting(folder: Path, language: str) -> _Typesetting:
     """
     import tempfile
 
-    key = (str(folder.resolve()), language)
+    key = (str(project.resolve()), str(folder.resolve()), language)
     with _TYPESETTERS_LOCK:
         found = _TYPESETTERS.pop(key, None)
         if found is None or found.job.failed():
             if found is not None:
                 _discard(found)
-            primer = primer_path(folder, language)
+            primer = primer_path(project, folder, language)
             private = Path(tempfile.mkdtemp(prefix="wgec-typst-"))
             found = _Typesetting(_Background(_primed_typesetter, private, primer,
                                              name=PRIMING_THREAD), private, primer)

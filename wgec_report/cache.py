@@ -242,12 +242,14 @@ PRIMERS_FOLDER = "typst-primers"
 KEPT_PRIMERS = 16
 
 
-def primer_path(out_dir: Path, language: str) -> Path | None:
-    """Where the last Typst of `out_dir`'s PDF in `language` is kept (None: no cache)."""
+def primer_path(project: Path, out_dir: Path, language: str) -> Path | None:
+    """Where the last Typst of `project`'s PDF in `language`, built into `out_dir`, is
+    kept (None: no cache). Per project too: a folder that receives another project's
+    report would be primed with a document that has nothing in common with it."""
     folder = user_cache_folder(PRIMERS_FOLDER)
     if folder is None:
         return None
-    key = digest([str(out_dir.resolve()), language])[:32]
+    key = digest([str(project.resolve()), str(out_dir.resolve()), language])[:32]
     return folder / f"{key}.typ"
 
 
