@@ -12,7 +12,7 @@ import yaml
 from wgec_report.build import build_languages, build_project
 from wgec_report.check import check_project, translation_coverage
 from wgec_report.errors import WgecError
-from wgec_report.i18n import CATALOGUE_DIR, long_date
+from wgec_report.i18n import CATALOGUE_DIR, catalogue, long_date
 from wgec_report.model import LANGUAGES, text_hash
 
 from .conftest import REPO, pdf_text
@@ -31,6 +31,13 @@ def test_every_catalogue_has_the_same_words() -> None:
         words = yaml.safe_load((CATALOGUE_DIR / f"{language}.yaml").read_text())
         assert set(words) == set(english), language
         assert len(words["months"]) == 12 and len(words["alternatives"]) == 9
+
+
+def test_a_catalogue_reads_as_the_pure_python_yaml_loader_reads_it() -> None:
+    """wgec reads them with libyaml, for speed: the words must be the same."""
+    for language in LANGUAGES:
+        text = (CATALOGUE_DIR / f"{language}.yaml").read_text(encoding="utf-8")
+        assert catalogue(language) == yaml.load(text, Loader=yaml.SafeLoader), language
 
 
 def test_dates_are_written_out_in_each_language() -> None:
