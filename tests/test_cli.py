@@ -107,7 +107,7 @@ def test_the_command_exits_with_the_codes_click_gives(project: Path) -> None:
         done = command(*args)
         out, err = done.communicate()
         assert done.returncode == code, (args, err)
-        assert (out + err).strip()  # flushed before the exit: nothing printed is lost
+        assert (out + err).strip()  # what was printed survives the os._exit
 
 
 def test_a_reader_that_stops_reading_is_no_internal_error(project: Path) -> None:

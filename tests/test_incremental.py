@@ -45,6 +45,22 @@ def test_a_template_change_rebuilds_only_what_uses_it(project: Path) -> None:
     assert rebuilt(project) == {"md", "docx", "pdf"}
 
 
+def test_a_change_to_a_file_a_template_includes_rebuilds(project: Path) -> None:
+    """In a subfolder, of any name: what a Jinja2 template includes is in the key."""
+    from .conftest import REPO
+
+    partials = project / "templates" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "closing.md").write_text("Closing words, first draft.\n")
+    report = (REPO / "templates" / "report.md.j2").read_text()
+    (project / "templates" / "report.md.j2").write_text(
+        report + '\n{% include "partials/closing.md" %}\n')
+    build_project(project, ["md"])
+    (partials / "closing.md").write_text("Closing words, second draft.\n")
+    assert rebuilt(project, formats=["md"]) == {"md"}
+    assert "second draft" in (project / "build" / "report.md").read_text()
+
+
 def test_an_option_change_rebuilds_only_what_depends_on_it(project: Path) -> None:
     from wgec_report.render import RenderOptions
 
@@ -216,10 +232,13 @@ def test_a_rebuild_with_nothing_changed_loads_no_parser(project: Path) -> None:
     ("sources/report.yaml", True), ("sources/sections/background.YML", True),
     ("templates/report.md.j2", True), ("templates/reference.docx", True),
     ("templates/report.typ", True), ("templates/report.html", True),
+    ("templates/glossary.md", True), ("templates/partials/note.md.j2", True),
     ("sources/sedAb12Cd", False), ("sources/.report.yaml.swp", False),
     ("sources/.#report.yaml", False), ("sources/report.yaml~", False),
     ("sources/notes.txt", False), ("sources/old/report.yaml", False),
-    ("templates/.report.typ.swp", False), ("build/report.md", False),
+    ("templates/.report.typ.swp", False), ("templates/sedAb12Cd", False),
+    ("templates/4913", False), ("templates/report.typ~", False),
+    ("templates", False), ("build/report.md", False),
 ])
 def test_watch_sees_only_what_a_build_reads(tmp_path: Path, path: str, read: bool) -> None:
     assert is_read_by_wgec(tmp_path, str(tmp_path / path)) is read

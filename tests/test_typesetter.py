@@ -53,11 +53,45 @@ def test_the_markup_can_read_no_file(tmp_path: Path) -> None:
         typesetter.pdf(f'#read("{secret}")')
 
 
+def test_the_markup_can_read_no_typst_package_of_the_user(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "data" / "typst" / "packages" / "local" / "notes" / "0.1.0"
+    package.mkdir(parents=True)
+    (package / "lib.typ").write_text('#let notes = "the user\'s own notes"\n')
+    (package / "typst.toml").write_text(
+        '[package]\nname = "notes"\nversion = "0.1.0"\nentrypoint = "lib.typ"\n')
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with Typesetter() as typesetter, pytest.raises(ConversionError, match="package not found"):
+        typesetter.pdf('#import "@local/notes:0.1.0": notes\n#notes')
+
+
 def test_a_closed_typesetter_leaves_no_folder() -> None:
     with Typesetter(document().encode()) as typesetter:
         typesetter.pdf(document())
-        assert typesetter.folder.is_dir()
-    assert not typesetter.folder.exists()
+        assert typesetter.main.is_file()
+    assert not typesetter.main.parent.exists()
+
+
+class Panic(BaseException):
+    """What pyo3 raises when typst panics: not an Exception."""
+
+
+def test_a_primer_that_makes_typst_panic_is_no_primer(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = Typesetter._new_compiler
+    compilers: list[object] = []
+
+    class Panicking:
+        def compile(self, **_: object) -> bytes:
+            raise Panic("typst panicked")
+
+    def first_panics(self: Typesetter) -> object:
+        compilers.append(Panicking() if not compilers else made(self))
+        return compilers[-1]
+
+    monkeypatch.setattr(Typesetter, "_new_compiler", first_panics)
+    with Typesetter(document().encode()) as typesetter:  # no Panic escapes
+        assert typesetter.pdf(document(), WHEN) == typst_to_pdf(document(), WHEN)
+    assert len(compilers) == 3  # the panicking one, its replacement, typst_to_pdf's
 
 
 def built_typst(project: Path) -> bytes:
@@ -72,9 +106,9 @@ def primers(monkeypatch: pytest.MonkeyPatch) -> list[bytes | None]:
     given: list[bytes | None] = []
     made = Typesetter.__init__
 
-    def spy(self: Typesetter, primer: bytes | None = None, folder: Path | None = None) -> None:
+    def spy(self: Typesetter, primer: bytes | None = None, main: Path | None = None) -> None:
         given.append(primer)
-        made(self, primer, folder)
+        made(self, primer, main)
 
     monkeypatch.setattr(Typesetter, "__init__", spy)
     return given
@@ -120,8 +154,9 @@ def test_builds_in_one_process_keep_their_typesetter(project: Path, tmp_path: Pa
     for n in range(build.KEPT_TYPESETTERS):  # other folders push the first one out
         build.build_project(project, formats=["pdf"], out_dir=tmp_path / f"out{n}")
     assert first not in build._TYPESETTERS.values()
-    assert not first.folder.exists()
     assert len(build._TYPESETTERS) == build.KEPT_TYPESETTERS
+    build._close_typesetters()  # pushed out, it may have been in use: its file goes at exit
+    assert not first.main.parent.exists()
 
 
 def test_a_primed_build_makes_the_pdf_a_fresh_one_makes(project: Path, tmp_path: Path) -> None:
@@ -151,6 +186,39 @@ def test_only_the_most_recent_primers_are_kept(tmp_path: Path,
     assert not list(kept[0].parent.glob(".*.tmp"))
 
 
+def test_trimming_removes_only_what_wgec_wrote(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    paths = [cache.primer_path(tmp_path, tmp_path / f"out{n}", "")
+             for n in range(cache.KEPT_PRIMERS + 1)]
+    assert paths[0] is not None
+    folder = paths[0].parent
+    mine = [folder / "chapter.typ", folder / "notes.txt"]
+    for own in mine:
+        own.write_text("the user's own")
+        os.utime(own, ns=(0, 0))  # older than any primer
+    unfinished = folder / f".{paths[0].name}.12345.tmp"
+    unfinished.write_text("= half a report")  # a build killed while it wrote
+    os.utime(unfinished, (1, 1))
+    for path in paths:
+        assert path is not None
+        cache.keep_primer(path, "= Report")
+    assert all(own.exists() for own in mine)
+    assert not unfinished.exists()
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Else trimming the primers would remove files in the folder it points to."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    elsewhere = tmp_path / "chapters"
+    elsewhere.mkdir(mode=0o700)
+    (tmp_path / "cache" / "wgec").mkdir(parents=True)
+    (tmp_path / "cache" / "wgec" / cache.PRIMERS_FOLDER).symlink_to(elsewhere)
+    assert user_cache_folder(cache.PRIMERS_FOLDER) is None
+    assert cache.primer_path(tmp_path, tmp_path / "out", "") is None
+
+
 def test_a_primer_that_cannot_be_written_is_none(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
@@ -167,10 +235,10 @@ def wgec(project: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[st
                           capture_output=True, text=True, env=environment, check=False)
 
 
-def test_the_command_leaves_at_once_on_broken_sources_and_leaves_nothing(
+def test_the_command_on_broken_sources_leaves_nothing_behind(
         project: Path, tmp_path: Path) -> None:
-    """The sources fail while typst is still priming: `wgec` exits 1 with the errors
-    printed, without waiting, and removes typst's folder; so does a good build."""
+    """The sources fail while typst is (most likely) still priming: `wgec` exits 1 with
+    the errors printed and removes typst's folder; so does a good build."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     assert wgec(project, tmp).returncode == 0

@@ -27,7 +27,7 @@ from .cache import (
     template_files,
 )
 from .errors import Diagnostic, SourceError, WgecError
-from .files import SOURCES_DIR
+from .files import SOURCES_DIR, remove_typesetter_file, typesetter_file
 from .options import RenderOptions
 from .resources import default_sources_dir, default_templates_dir, find_template
 
@@ -426,30 +426,34 @@ def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
     if typesetting is None:
         return timer.timed("typst → PDF", convert.typst_to_pdf, typst_source, when)
     started = time.perf_counter()
-    pdf = typesetting.job.result().pdf(typst_source, when)
+    with typesetting.lock:
+        pdf = typesetting.job.result().pdf(typst_source, when)
     timer.record("typst → PDF", started)
     if typesetting.primer is not None:
         keep_primer(typesetting.primer, typst_source)
     return pdf
 
 
-PRIMING_THREAD = "wgec: typst priming"  # the CLI exits without waiting for it (cli.run)
+PRIMING_THREAD = "wgec: typst priming"
 KEPT_TYPESETTERS = 2  # each holds its last document's layout: 10 MB at 1x, 160 MB at 10x
 
 
 class _Typesetting(NamedTuple):
     """A typesetter being made on a thread of its own (primed with the Typst of the
-    folder's last PDF) in its private `folder`, and where this build's Typst is kept
-    for the next one."""
+    last PDF of the same project, folder and language), its markup file, where this
+    build's Typst is kept for the next build, and a lock: one PDF at a time."""
 
     job: _Background[Typesetter]
-    folder: Path
+    main: Path
     primer: Path | None
+    lock: threading.Lock
 
 
-# This process's typesetters, by project, output folder and language: `wgec watch` builds
-# again and again, and a typesetter that made the last PDF needs no priming.
+# This process's typesetters, by project, output folder and language: `wgec watch`
+# builds again and again, and a typesetter that made the last PDF needs no priming.
+# A typesetter pushed out may still be in use on another thread: its file goes at exit.
 _TYPESETTERS: dict[tuple[str, str, str], _Typesetting] = {}
+_PUSHED_OUT: list[Path] = []
 _TYPESETTERS_LOCK = threading.Lock()
 
 
@@ -461,61 +465,47 @@ def _typesetting(project: Path, folder: Path, language: str) -> _Typesetting:
     with the last build's Typst while the sources are checked (the other core
     is idle then), so a build after an edit is nearly as quick as in `wgec watch`.
     """
-    import tempfile
-
     key = (str(project.resolve()), str(folder.resolve()), language)
     with _TYPESETTERS_LOCK:
         found = _TYPESETTERS.pop(key, None)
         if found is None or found.job.failed():
             if found is not None:
-                _discard(found)
+                remove_typesetter_file(found.main)
             primer = primer_path(project, folder, language)
-            private = Path(tempfile.mkdtemp(prefix="wgec-typst-"))
-            found = _Typesetting(_Background(_primed_typesetter, private, primer,
-                                             name=PRIMING_THREAD), private, primer)
+            main = typesetter_file()
+            found = _Typesetting(_Background(_primed_typesetter, main, primer,
+                                             name=PRIMING_THREAD), main, primer,
+                                 threading.Lock())
         _TYPESETTERS[key] = found  # the most recently used last
         for older in list(_TYPESETTERS)[:-KEPT_TYPESETTERS]:
-            _discard(_TYPESETTERS.pop(older))
+            _PUSHED_OUT.append(_TYPESETTERS.pop(older).main)
     return found
 
 
-def _primed_typesetter(folder: Path, primer: Path | None) -> Typesetter:
+def _primed_typesetter(main: Path, primer: Path | None) -> Typesetter:
     from .convert import Typesetter
 
-    return Typesetter(read_primer(primer) if primer is not None else None, folder)
-
-
-def priming() -> bool:
-    """Whether a typesetter is still being made or primed, on a daemon thread: a build
-    that failed before its PDF, or made none, leaves it running."""
-    return any(thread.name == PRIMING_THREAD and thread.is_alive()
-               for thread in threading.enumerate())
+    return Typesetter(read_primer(primer) if primer is not None else None, main)
 
 
 def abandon_typesetters() -> None:
-    """Remove every typesetter's folder without waiting for any priming: for an exit
-    that does not wait (`os._exit`). A priming typesetter then fails, unseen."""
+    """Remove every typesetter's file without waiting for any: for an exit that does
+    not wait (`os._exit`). A typesetter still priming then fails, unseen."""
     with _TYPESETTERS_LOCK:
-        for typesetting in _TYPESETTERS.values():
-            _discard(typesetting)
+        for main in [*(t.main for t in _TYPESETTERS.values()), *_PUSHED_OUT]:
+            remove_typesetter_file(main)
         _TYPESETTERS.clear()
+        _PUSHED_OUT.clear()
 
 
 @atexit.register
 def _close_typesetters() -> None:
     """At exit: wait for any priming (Python must not shut down in the middle of a
-    typst call on another thread), then remove the typesetters' folders."""
-    with _TYPESETTERS_LOCK:
-        for typesetting in _TYPESETTERS.values():
-            typesetting.job.join()
-            _discard(typesetting)
-        _TYPESETTERS.clear()
-
-
-def _discard(typesetting: _Typesetting) -> None:
-    from .convert import remove_typesetter_folder
-
-    remove_typesetter_folder(typesetting.folder)
+    typst call on another thread), then remove the typesetters' files."""
+    for thread in threading.enumerate():
+        if thread.name == PRIMING_THREAD:
+            thread.join()
+    abandon_typesetters()
 
 
 class _Background(Generic[T]):

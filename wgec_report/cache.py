@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -48,13 +50,23 @@ def digest(parts: Iterable[str | bytes]) -> str:
 
 
 def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
-    """The templates in effect: a project's own file wins over the default of that name."""
+    """The templates in effect, by their path in the folder (`partials/note.md.j2`), in
+    subfolders too (a template can include any of them): a project's own file wins
+    over the default of that name. A link out of the folder is left out; the build
+    refuses it, if a template uses it."""
     found: dict[str, bytes] = {}
     for folder in folders:
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.is_file() and path.name not in found:
-                    found[path.name] = path.read_bytes()
+        if not folder.is_dir():
+            continue
+        inside = folder.resolve()
+        for parent, folders_in, names in os.walk(folder):  # links to folders not followed
+            folders_in.sort()
+            for name in sorted(names):
+                path = Path(parent, name)
+                relative = path.relative_to(folder).as_posix()
+                if (relative not in found and path.is_file()
+                        and path.resolve().is_relative_to(inside)):
+                    found[relative] = path.read_bytes()
     return found
 
 
@@ -71,8 +83,11 @@ def output_keys(
     `settings` holds what shapes every output (language, options, the date
     source); `tool_versions` is asked only for the tools a format runs.
     """
+    # Every template but the ones a format is made through goes into the Markdown:
+    # a Jinja2 template can include a file of any name.
+    only_for_a_format = {name for names in FORMAT_TEMPLATES.values() for name in names}
     markdown_templates = [f"{name}\0".encode() + data for name, data in templates.items()
-                          if name.endswith(".j2")]
+                          if name not in only_for_a_format]
     sources = [(f"{name}\0".encode() + (text.encode() if isinstance(text, str) else text))
                for name, text in sorted(texts.items())]
     common: list[str | bytes] = [*sources, *markdown_templates,
@@ -234,12 +249,16 @@ def date_setting() -> str:
     return os.environ.get("SOURCE_DATE_EPOCH", "")
 
 
-# The last Typst each output folder's PDF was made from, for the next build to
-# lay out while it checks the sources (`convert.Typesetter.prime`). Kept in the
-# user's cache, never beside the outputs: a project is shared, and typst would
-# lay out whatever a folder in it held. A few folders' worth, the most recent.
+# The last Typst a project's PDF was made from, per output folder and language,
+# for the next build to lay out while it checks the sources (the `primer` of
+# `convert.Typesetter`). Kept in the user's cache, never beside the outputs: a
+# project is shared, and typst would lay out whatever a folder in it held. The
+# most recent few; a file left half-written by a killed build goes after an hour.
 PRIMERS_FOLDER = "typst-primers"
 KEPT_PRIMERS = 16
+_PRIMER_NAME = re.compile(r"[0-9a-f]{32}\.typ")
+_UNFINISHED_PRIMER = re.compile(r"\.[0-9a-f]{32}\.typ\.[0-9]+\.tmp")
+UNFINISHED_AFTER = 3600  # seconds
 
 
 def primer_path(project: Path, out_dir: Path, language: str) -> Path | None:
@@ -267,9 +286,20 @@ def keep_primer(path: Path, source: str) -> None:
     try:
         temporary.write_text(source, encoding="utf-8")
         os.replace(temporary, path)
-        kept = sorted(path.parent.glob("*.typ"), key=lambda p: p.stat().st_mtime_ns,
-                      reverse=True)
-        for old in kept[KEPT_PRIMERS:]:
-            old.unlink()
+        _trim_primers(path.parent)
     except OSError:
         temporary.unlink(missing_ok=True)
+
+
+def _trim_primers(folder: Path) -> None:
+    """Only files of the names wgec gives are ever removed."""
+    primers: list[tuple[int, Path]] = []
+    now = time.time()
+    for entry in os.scandir(folder):
+        if _PRIMER_NAME.fullmatch(entry.name):
+            primers.append((entry.stat(follow_symlinks=False).st_mtime_ns, Path(entry.path)))
+        elif (_UNFINISHED_PRIMER.fullmatch(entry.name)
+              and now - entry.stat(follow_symlinks=False).st_mtime > UNFINISHED_AFTER):
+            Path(entry.path).unlink(missing_ok=True)
+    for _, old in sorted(primers, reverse=True)[KEPT_PRIMERS:]:
+        old.unlink(missing_ok=True)

@@ -598,11 +598,13 @@ def _build_all_languages(project: Path, formats: list[str], output: Path | None,
 def run() -> None:
     """The `wgec` command: `main`, then an exit that skips Python's shutdown.
 
-    Every command has written and closed its files before it returns; what is
-    left is to flush what it printed and remove typst's private folders. The
-    process then ends with `os._exit`, without Python's orderly shutdown, which
+    Every command has written and closed its files before it returns. What is
+    left is what Python's shutdown would do and matters: wait for the threads
+    that are not daemons (a `--lang all` worker finishing a write after a
+    second Ctrl-C), flush what was printed, remove typst's working files. The
+    process then ends with `os._exit`, without the rest of the shutdown, which
     frees typst's caches and every module one by one (50 ms of a 400 ms build,
-    measured), and which must not run while typst is still priming on another
+    measured), and which must not run while typst is still priming on a daemon
     thread: a build whose sources fail leaves the priming going, and waiting
     for it would hold back the errors' exit by as long.
     """
@@ -611,6 +613,11 @@ def run() -> None:
         code: object = EXIT_OK
     except SystemExit as done:
         code = done.code
+    import threading
+
+    for thread in threading.enumerate():
+        if not thread.daemon and thread is not threading.current_thread():
+            thread.join()
     build = sys.modules.get("wgec_report.build")  # not imported: nothing was built
     if build is not None:
         build.abandon_typesetters()

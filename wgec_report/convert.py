@@ -8,7 +8,6 @@ Typst code, HTML or TeX, nor a metadata block.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import io
@@ -20,9 +19,14 @@ import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConversionError
+from .files import remove_typesetter_file, typesetter_file
 from .tools import pandoc_path
+
+if TYPE_CHECKING:  # loaded by the first typesetter: `wgec check` never needs it
+    import typst
 
 DISABLED_READER_EXTENSIONS = (
     "raw_html",
@@ -313,62 +317,77 @@ def typst_to_pdf(source: str, timestamp: datetime.datetime | None = None) -> byt
         return typesetter.pdf(source, timestamp)
 
 
-TYPESETTER_MAIN = "report.typ"
-
-
-def remove_typesetter_folder(folder: Path) -> None:
-    """Remove a typesetter's folder, also while it compiles (typst has read the markup)."""
-    with contextlib.suppress(OSError):
-        (folder / TYPESETTER_MAIN).unlink(missing_ok=True)
-        folder.rmdir()
-
-
 class Typesetter:
     """typst in this process, with the fonts wgec ships, kept from one document to the next.
 
     A typst compiler remembers what it laid out: a document that differs a
     little from the one before it compiles in a fraction of the time, to the
-    same bytes as in a fresh compiler (one word changed: 110 ms to 15 ms at 1x,
-    2 s to 0.2 s at 10x). `primer`, an earlier document, is laid out at once
-    for that alone. One thread at a time; `close()` when done.
+    same bytes as in a fresh compiler (one edit that rewraps a paragraph: 110 ms
+    to 15 ms at 1x, 2 s to 0.2 s at 10x). `primer`, an earlier document, is laid
+    out at once for that alone. One thread at a time; `close()` when done.
 
-    The markup goes through a file, `report.typ` in a private folder that is
-    also the root (the markup can read no other file): typst then updates the
-    parsed source in place, and the parts an edit did not touch keep their
-    identity. Markup given as bytes is parsed afresh each time, and an edit that
-    rewraps a paragraph would make typst lay out everything after it again.
+    The markup goes through a file, `main` (by default a new `typesetter_file()`),
+    alone in a private folder that is also typst's root and package folder, so
+    the markup can read no file of the project or the machine. Through a file,
+    typst updates the parsed source in place, and the parts an edit did not
+    touch keep their identity; markup given as bytes is parsed afresh each time,
+    and an edit that rewraps a paragraph would make typst lay out everything
+    after it again.
 
     System fonts are ignored so the PDF is the same on every machine; the
     shipped fonts (`wgec_report/fonts`: Liberation Serif, Amiri, WenQuanYi
     Micro Hei) cover Latin, Cyrillic, Arabic and Chinese.
     """
 
-    def __init__(self, primer: bytes | None = None, folder: Path | None = None) -> None:
-        """`folder`: an empty folder of this process's own (default: a new one)."""
-        import typst
-
+    def __init__(self, primer: bytes | None = None, main: Path | None = None) -> None:
         if not FONTS.is_dir():  # pragma: no cover - a broken installation
             raise ConversionError(f"the fonts shipped with wgec are missing from {FONTS}; "
                                   "reinstall wgec-report")
-        self.folder = folder or Path(tempfile.mkdtemp(prefix="wgec-typst-"))
-        self._main = self.folder / TYPESETTER_MAIN
+        self.main = main or typesetter_file()
         try:
-            self._main.write_bytes(primer or b"")
-            self._compiler = typst.Compiler(self._main, root=self.folder, font_paths=[FONTS],
-                                            ignore_system_fonts=True)
+            self._compiler = self._new_compiler()
+            if primer:
+                self._write(primer)
+                self._prime()
         except BaseException:
             self.close()
             raise
-        if primer:
-            # A hint (the last build's Typst, from a cache): if it does not
-            # compile, there is simply less to remember.
-            with contextlib.suppress(Exception):
-                self._compiler.compile(format="pdf")
+
+    def _new_compiler(self) -> typst.Compiler:
+        import typst
+
+        # Packages too are looked for in the private folder only: an `@local` import
+        # cannot read the user's typst packages. (An `@preview` import, which only a
+        # project's own Typst template could hold, is fetched as typst fetches it.)
+        private = self.main.parent
+        return typst.Compiler(self.main, root=private, font_paths=[FONTS],
+                              ignore_system_fonts=True, package_path=private,
+                              package_cache_path=private)
+
+    def _prime(self) -> None:
+        """Lay out the primer and throw the PDF away. It is a hint (the last build's
+        Typst, from a cache): if typst cannot compile it, or panics on it (pyo3's
+        PanicException is a BaseException), the typesetter starts afresh instead."""
+        try:
+            self._compiler.compile(format="pdf")
+        except (KeyboardInterrupt, SystemExit):  # pragma: no cover - not on this thread
+            raise
+        except BaseException:
+            self._compiler = self._new_compiler()
+
+    def _write(self, markup: bytes) -> None:
+        # Never created here: a file removed by `close` on another thread stays removed.
+        with open(os.open(self.main, os.O_WRONLY | os.O_TRUNC), "wb") as stream:
+            stream.write(markup)
 
     def pdf(self, source: str, timestamp: datetime.datetime | None = None) -> bytes:
         import typst
 
-        self._main.write_text(source, encoding="utf-8")
+        try:
+            self._write(source.encode("utf-8"))
+        except OSError as exc:
+            raise ConversionError(f"typst's working file {self.main} is gone: "
+                                  f"{exc.strerror}") from None
         try:
             pdf, _warnings = self._compiler.compile_with_warnings(format="pdf",
                                                                   timestamp=timestamp)
@@ -381,7 +400,7 @@ class Typesetter:
         return pdf
 
     def close(self) -> None:
-        remove_typesetter_folder(self.folder)
+        remove_typesetter_file(self.main)
 
     def __enter__(self) -> Typesetter:
         return self

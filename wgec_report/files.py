@@ -8,6 +8,7 @@ loading a YAML parser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterator
@@ -51,9 +52,29 @@ def user_cache_folder(name: str) -> Path | None:
     folder = Path(base) / "wgec" / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
+        info = folder.lstat()
     except OSError:
         return None
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+    if (not stat.S_ISDIR(info.st_mode)  # a link: the folder would be somewhere else
+            or info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)):
         return None
     return folder
+
+
+def typesetter_file() -> Path:
+    """A new empty file for typst's markup, `report.typ`, alone in a new folder only
+    this user can enter (which typst takes as its root: the markup can read nothing
+    else). Made before typst starts, so that `remove_typesetter_file` never races
+    its creation."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="wgec-typst-")) / "report.typ"
+    path.touch()
+    return path
+
+
+def remove_typesetter_file(path: Path) -> None:
+    """Remove a `typesetter_file` and its folder; never an error."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()

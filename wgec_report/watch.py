@@ -16,9 +16,6 @@ from .errors import WgecError
 from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES
 
 DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
-# What templates/ holds: Jinja2 Markdown templates, the Typst and HTML page
-# templates, the DOCX reference document.
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".typ", ".html", ".docx")
 
 
 @dataclass(frozen=True)
@@ -63,16 +60,19 @@ def watch_project(
 
 
 def is_read_by_wgec(project: Path, path: str) -> bool:
-    """Whether a change to `path` can change a build: a YAML source or a template, not
+    """Whether a change to `path` can change a build: a YAML source, or any file in
+    templates/ (a template can include a file of any name, in a subfolder too); not
     the temporary files editors and tools write beside them (`sed -i`'s `sedAb12Cd`,
-    vim's `.x.yaml.swp`, emacs's `.#x.yaml` and `x.yaml~`)."""
+    vim's `.x.yaml.swp` and `4913`, emacs's `.#x.yaml` and `x.yaml~`)."""
     where = _relative(project, path).split("/")
     name = where[-1]
-    if name.startswith((".", "#")):
+    if name.startswith((".", "#")) or name.endswith("~"):
         return False
     if where[:-1] in ([SOURCES_DIR], [SOURCES_DIR, SECTIONS_DIR]):
         return name.lower().endswith(YAML_SUFFIXES)
-    return where[0] == "templates" and name.lower().endswith(TEMPLATE_SUFFIXES)
+    if where[0] != "templates" or len(where) < 2:
+        return False
+    return not (name.startswith("sed") and len(name) == 9) and name != "4913"
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
