@@ -643,6 +643,11 @@ def _inside_span(token: _Token) -> str:
     if token.kind == "word":
         # A bracket inside a word ("{]}") would close the span early: make it text.
         return _LONE_BRACKET.sub(r"\\\1", token.text)
+    if token.kind == "atom" and token.tail.startswith("]("):
+        # A bracket in a link's target ("[TA]([)") is counted by the span around the
+        # link, and closes it early; escaped, it is the same target to pandoc.
+        return (token.head + token.inner + "]"
+                + _LONE_BRACKET.sub(r"\\\1", token.tail[1:]))
     return token.text
 
 
