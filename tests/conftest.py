@@ -38,13 +38,9 @@ def no_typst_left_priming() -> Iterator[None]:
     """A build whose sources fail leaves typst priming on a daemon thread; wait for it,
     so that none is still in a typst call when the test run's Python shuts down."""
     yield
-    import threading
+    from wgec_report.build import wait_for_priming
 
-    from wgec_report.build import PRIMING_THREAD
-
-    for thread in threading.enumerate():
-        if thread.name == PRIMING_THREAD:
-            thread.join()
+    wait_for_priming()
 
 
 @pytest.fixture

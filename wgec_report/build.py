@@ -498,13 +498,18 @@ def abandon_typesetters() -> None:
         _PUSHED_OUT.clear()
 
 
+def wait_for_priming() -> None:
+    """Until no typesetter is being made or primed (on daemon threads)."""
+    for thread in threading.enumerate():
+        if thread.name == PRIMING_THREAD:
+            thread.join()
+
+
 @atexit.register
 def _close_typesetters() -> None:
     """At exit: wait for any priming (Python must not shut down in the middle of a
     typst call on another thread), then remove the typesetters' files."""
-    for thread in threading.enumerate():
-        if thread.name == PRIMING_THREAD:
-            thread.join()
+    wait_for_priming()
     abandon_typesetters()
 
 

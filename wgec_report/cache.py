@@ -257,7 +257,7 @@ def date_setting() -> str:
 PRIMERS_FOLDER = "typst-primers"
 KEPT_PRIMERS = 16
 _PRIMER_NAME = re.compile(r"[0-9a-f]{32}\.typ")
-_UNFINISHED_PRIMER = re.compile(r"\.[0-9a-f]{32}\.typ\.[0-9]+\.tmp")
+_UNFINISHED_PRIMER = re.compile(r"\.[0-9a-f]{32}\.typ\.\w+\.tmp")  # write_atomically's
 UNFINISHED_AFTER = 3600  # seconds
 
 
@@ -280,15 +280,15 @@ def read_primer(path: Path) -> bytes | None:
 
 
 def keep_primer(path: Path, source: str) -> None:
-    """Replace the primer at `path` (whole, by a rename), and drop the oldest beyond
-    KEPT_PRIMERS. A primer that cannot be written is none: never an error."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Replace the primer at `path` (whole), and drop the oldest beyond KEPT_PRIMERS.
+    A primer that cannot be written is none: never an error."""
+    from .convert import write_atomically
+
     try:
-        temporary.write_text(source, encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, source.encode("utf-8"))
         _trim_primers(path.parent)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        pass  # write_atomically has removed its temporary file
 
 
 def _trim_primers(folder: Path) -> None:
