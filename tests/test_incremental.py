@@ -25,6 +25,14 @@ def test_nothing_changed_nothing_rebuilt(project: Path) -> None:
     assert rebuilt(project, force=True) == {"md", "docx", "pdf"}
 
 
+def test_forcing_one_format_keeps_the_others_current(project: Path) -> None:
+    build_project(project)
+    assert rebuilt(project, formats=["docx"], force=True) == {"docx"}
+    assert rebuilt(project) == set()
+    assert rebuilt(project, formats=["md"], force=True) == {"md"}
+    assert rebuilt(project, formats=["pdf"]) == set()
+
+
 def test_a_source_change_rebuilds_every_format(project: Path) -> None:
     build_project(project)
     recs = project / "sources" / "recommendations.yaml"

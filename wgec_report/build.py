@@ -282,9 +282,10 @@ def _build_language(
     options = options or RenderOptions()
     templates = template_files([project / "templates", default_templates_dir()])
     keys = _output_keys(checked, project, templates, formats, options, language)
-    cache = BuildCache(folder) if force else BuildCache.load(folder)
+    # Loaded even when forced: the formats not asked for stay current.
+    cache = BuildCache.load(folder)
     stale = [fmt for fmt in formats
-             if not cache.current(fmt, keys[fmt], folder / f"{OUTPUT_STEM}.{fmt}")]
+             if force or not cache.current(fmt, keys[fmt], folder / f"{OUTPUT_STEM}.{fmt}")]
     result.up_to_date = [fmt for fmt in formats if fmt not in stale]
     result.fallbacks = max((cache.fallbacks(fmt) for fmt in result.up_to_date), default=0)
     if stale:
