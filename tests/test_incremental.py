@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from wgec_report.build import build_project
-from wgec_report.errors import SourceError
+from wgec_report.errors import SourceError, TemplateError
 from wgec_report.watch import Rebuild, is_read_by_wgec, watch_project
 
 
@@ -69,6 +71,116 @@ def test_a_change_to_a_file_a_template_includes_rebuilds(project: Path) -> None:
     assert "second draft" in (project / "build" / "report.md").read_text()
 
 
+def test_a_default_template_copied_unchanged_rebuilds_nothing(project: Path) -> None:
+    """The README's first step to customise a template: nothing changes until it is edited."""
+    from .conftest import REPO
+
+    build_project(project)
+    (project / "templates").mkdir()
+    shutil.copy(REPO / "templates" / "section.md.j2", project / "templates")
+    assert rebuilt(project) == set()
+    (project / "templates" / "section.md.j2").unlink()
+    assert rebuilt(project) == set()
+
+
+@pytest.mark.parametrize("name", [".section.md.j2.swp", "report.md.j2~", "4913", "sedAb12Cd",
+                                  ".#report.md.j2", "partials/.note.md.swp"])
+def test_an_editors_temporary_file_among_the_templates_rebuilds_nothing(
+        project: Path, name: str) -> None:
+    build_project(project)
+    scratch = project / "templates" / name
+    scratch.parent.mkdir(parents=True)
+    scratch.write_text("half an edit")
+    assert rebuilt(project) == set()
+
+
+def test_a_template_named_like_a_temporary_file_is_refused_where_it_is_included(
+        project: Path) -> None:
+    """Neither in the keys nor watched: so never read, with a word at the include."""
+    from .conftest import REPO
+
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / ".closing.md").write_text("Closing words.\n")
+    main = (REPO / "templates" / "report.md.j2").read_text() + '{% include ".closing.md" %}\n'
+    (templates / "report.md.j2").write_text(main)
+    with pytest.raises(TemplateError) as caught:
+        build_project(project, ["md"])
+    [diagnostic] = caught.value.diagnostics
+    assert "the name of an editor's temporary file" in diagnostic.message
+    assert diagnostic.location.path.endswith("report.md.j2")
+    assert diagnostic.location.line == main.count("\n")
+
+
+@pytest.mark.parametrize("name", ["section.md.j2", "report.typ", "reference.docx"])
+def test_a_template_linked_out_of_the_project_is_refused_not_replayed(
+        project: Path, tmp_path: Path, name: str) -> None:
+    from .conftest import REPO
+
+    build_project(project)
+    outside = tmp_path / "elsewhere"
+    shutil.copy(REPO / "templates" / name, outside)
+    (project / "templates").mkdir()
+    (project / "templates" / name).symlink_to(outside)
+    with pytest.raises(TemplateError, match="leads outside the templates folder"):
+        build_project(project)
+
+
+def test_sources_in_a_folder_linked_out_of_the_project_are_refused_not_replayed(
+        project: Path, tmp_path: Path) -> None:
+    build_project(project)
+    sections = project / "sources" / "sections"
+    sections.rename(tmp_path / "sections")
+    sections.symlink_to(tmp_path / "sections")
+    with pytest.raises(SourceError) as caught:
+        build_project(project)
+    assert "outside-project" in {d.code for d in caught.value.diagnostics if d.is_error}
+
+
+def test_a_missing_glyph_is_said_whenever_the_pdf_is_asked_for(project: Path) -> None:
+    """Up to date or replayed, the PDF still shows a box for it; the Markdown does not."""
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("To invite UN GA", "To invite UN GA \u2603", 1))
+
+    def glyphs(result: object) -> int:
+        return [w.code for w in result.warnings].count("missing-glyph")  # type: ignore[attr-defined]
+
+    assert glyphs(build_project(project)) == 1
+    replayed = build_project(project)
+    assert replayed.up_to_date == ["md", "docx", "pdf"] and glyphs(replayed) == 1
+    assert glyphs(build_project(project, ["md"])) == 0
+    assert glyphs(build_project(project, ["md"], force=True)) == 0
+    assert glyphs(build_project(project)) == 1  # a replay of the Markdown-only build's check
+
+
+def test_a_revision_is_known_by_its_files_not_its_name_nor_the_folder(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "secretariat@example.org")
+    git("config", "user.name", "Secretariat")
+    git("add", "-A")
+    git("commit", "-qm", "Round 1")
+    git("tag", "round-1")
+    assert rebuilt(project, rev="HEAD") == {"md", "docx", "pdf"}
+    assert rebuilt(project, rev="round-1") == set()  # the same commit
+    monkeypatch.chdir(tmp_path)
+    assert rebuilt(project, rev="round-1") == set()
+    assert rebuilt(project) == set()  # the working tree holds the same files
+
+
+def test_a_cache_that_cannot_be_saved_is_a_warning_once_the_outputs_are_written(
+        project: Path) -> None:
+    (project / "build" / ".wgec-cache.json").mkdir(parents=True)
+    result = build_project(project)
+    [unsaved] = [w for w in result.warnings if w.code == "cache-not-saved"]
+    assert unsaved.location.path.endswith(".wgec-cache.json")
+    assert all(path.stat().st_size > 0 for path in result.outputs)
+    assert not [p for p in (project / "build").iterdir() if p.name.endswith(".tmp")]
+
+
 def test_an_option_change_rebuilds_only_what_depends_on_it(project: Path) -> None:
     from wgec_report.render import RenderOptions
 
@@ -93,10 +205,17 @@ def test_an_output_edited_or_deleted_by_hand_is_made_again(project: Path) -> Non
     assert (project / "build" / "report.md").read_text().startswith("---\ntitle:")
 
 
-def test_a_date_change_rebuilds(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    build_project(project)
+def test_a_date_change_rebuilds_what_carries_the_date(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DOCX's properties and the PDF's; the Markdown and HTML carry no date."""
+    every = ["md", "docx", "pdf", "html"]
+    build_project(project, every)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1516579200")
-    assert rebuilt(project) == {"md", "docx", "pdf"}
+    assert rebuilt(project, formats=every) == {"docx", "pdf"}
+    built = {fmt: (project / "build" / f"report.{fmt}").read_bytes() for fmt in ("md", "html")}
+    build_project(project, every, force=True)
+    assert built == {fmt: (project / "build" / f"report.{fmt}").read_bytes()
+                     for fmt in ("md", "html")}
 
 
 def test_another_pandoc_or_typst_rebuilds_what_it_makes(
@@ -110,6 +229,24 @@ def test_another_pandoc_or_typst_rebuilds_what_it_makes(
     assert rebuilt(project) == {"pdf"}
     monkeypatch.setattr(tools, "tool_versions", lambda: {**real, "pandoc": "another"})
     assert rebuilt(project) == {"docx", "pdf"}
+    monkeypatch.setattr(tools, "tool_versions", lambda: {**real, "wgec": "another"})
+    assert rebuilt(project) == {"md", "docx", "pdf"}
+
+
+def test_wgec_is_known_by_its_files_too(tmp_path: Path) -> None:
+    """A checkout edited in place (an editable install) keeps its version number: its
+    label catalogue, say, changes the documents all the same."""
+    from wgec_report import tools
+
+    package = tmp_path / "wgec_report"
+    shutil.copytree(Path(tools.__file__).parent / "catalogue", package / "catalogue")
+    (package / "__pycache__").mkdir()
+    before = tools.package_identity(package)
+    (package / "__pycache__" / "tools.cpython-311.pyc").write_bytes(b"compiled")
+    assert tools.package_identity(package) == before  # Python's bytecode is no part of it
+    french = package / "catalogue" / "fr.yaml"
+    french.write_text(french.read_text().replace("officielle", "NON officielle"))
+    assert tools.package_identity(package) != before
 
 
 def test_a_tool_is_known_by_its_installed_binary() -> None:

@@ -188,7 +188,8 @@ def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str]
                for fmt in formats):
             return BuildResult(
                 outputs=[folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats],
-                warnings=list(summary.warnings), texts=snapshot_texts(snapshot),
+                warnings=[*summary.warnings, *(summary.pdf_warnings if "pdf" in formats else ())],
+                texts=snapshot_texts(snapshot),
                 language=summary.language, up_to_date=list(formats),
                 fallbacks=max((cache.fallbacks(fmt) for fmt in formats), default=0),
                 words=dict(summary.words), word_limit=summary.word_limit)
@@ -196,14 +197,15 @@ def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str]
 
 
 def _remember_snapshot(cache: BuildCache, result: BuildResult, checked: CheckResult,
-                       snapshot: Mapping[str, bytes], requested: str,
-                       inputs: Mapping[str, str]) -> None:
+                       glyphs: Sequence[Diagnostic], snapshot: Mapping[str, bytes],
+                       requested: str, inputs: Mapping[str, str]) -> None:
     """Which source bytes the outputs now in place come from, and what the build said,
     for `_replay`."""
     for fmt, key in inputs.items():
         cache.record_inputs(fmt, key)
     cache.summary = Summary(summary_key(snapshot, requested), result.language,
-                            list(checked.warnings), dict(result.words), result.word_limit)
+                            list(checked.warnings), list(glyphs), dict(result.words),
+                            result.word_limit)
 
 
 def build_languages(
@@ -288,11 +290,14 @@ def _build_language(
              if force or not cache.current(fmt, keys[fmt], folder / f"{OUTPUT_STEM}.{fmt}")]
     result.up_to_date = [fmt for fmt in formats if fmt not in stale]
     result.fallbacks = max((cache.fallbacks(fmt) for fmt in result.up_to_date), default=0)
-    if stale:
-        def check_glyphs() -> None:  # only the PDF depends on the shipped fonts
-            if "pdf" in stale:
-                result.warnings += _glyph_warnings(report, language)
+    # Characters no shipped font draws: said of the PDF, up to date or not, and kept
+    # for a replay asked for the PDF, whatever this build was asked for.
+    glyphs: list[Diagnostic] = []
 
+    def check_glyphs() -> None:
+        glyphs.extend(_glyph_warnings(report, language))
+
+    if stale:
         documents, result.fallbacks = make_documents(report, project, stale, timer, options,
                                                      language, alongside=check_glyphs,
                                                      typesetting=typesetting)
@@ -301,12 +306,18 @@ def _build_language(
         for fmt, data in documents.items():
             cache.record(fmt, keys[fmt], data, result.fallbacks)
         timer.record("write", write_started)
+    else:
+        check_glyphs()
+    if "pdf" in formats:
+        result.warnings += glyphs
     if snapshot is not None:
         sources, requested = snapshot
-        _remember_snapshot(cache, result, checked, sources, requested,
+        _remember_snapshot(cache, result, checked, glyphs, sources, requested,
                            _inputs_keys(sources, project, templates, formats, options, requested))
     if stale or snapshot is not None:
-        cache.save()
+        unsaved = cache.save()
+        if unsaved is not None:
+            result.warnings.append(unsaved)
     result.outputs = [folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats]
     result.seconds = time.perf_counter() - started
     return result
@@ -316,32 +327,34 @@ def _output_keys(checked: CheckResult, project: Path, templates: Mapping[str, by
                  formats: Sequence[str], options: RenderOptions,
                  language: str) -> dict[str, str]:
     """What each output depends on (see cache.py), hashed."""
-    return _keys(checked.texts, project, templates, formats, options, {"language": language})
+    return _keys(checked.places, templates, formats, options, {"language": language})
 
 
 def _inputs_keys(snapshot: Mapping[str, bytes], project: Path, templates: Mapping[str, bytes],
                  formats: Sequence[str], options: RenderOptions,
                  requested_language: str) -> dict[str, str]:
     """The same, from the source files' bytes and the language as asked for (no check)."""
-    return _keys(snapshot, project, templates, formats, options,
-                 {"requested-language": requested_language})
+    # By their place in sources/, not by the names diagnostics give them from the
+    # current folder: the documents do not depend on where wgec runs.
+    sources_dir = os.path.abspath(project / SOURCES_DIR)
+    placed = {os.path.relpath(os.path.abspath(name), sources_dir): data
+              for name, data in snapshot.items()}
+    return _keys(placed, templates, formats, options, {"requested-language": requested_language})
 
 
-def _keys(sources: Mapping[str, str | bytes], project: Path, templates: Mapping[str, bytes],
+def _keys(sources: Mapping[str, str | bytes], templates: Mapping[str, bytes],
           formats: Sequence[str], options: RenderOptions,
           language: Mapping[str, str]) -> dict[str, str]:
+    """`sources` by their place in sources/ (`sections/intro.yaml`), whichever revision
+    or folder they come from."""
     from .cache import date_setting, output_keys
     from .tools import tool_versions
 
     settings = {**language, "clean": str(options.clean),
-                "only": ",".join(sorted(options.only or ())), "date": date_setting()}
-    # By their place in the project, not by the names diagnostics give them from
-    # the current folder: the documents do not depend on where wgec runs.
-    sources_dir = os.path.abspath(project / SOURCES_DIR)
-    placed = {os.path.relpath(os.path.abspath(name), sources_dir): text
-              for name, text in sources.items()}
-    return output_keys(placed, templates, formats, settings, tool_versions(),
-                       {"docx": {"comments": str(options.comments)}})
+                "only": ",".join(sorted(options.only or ()))}
+    dated = {"date": date_setting()}  # the DOCX's properties and the PDF's, nothing else
+    return output_keys(sources, templates, formats, settings, tool_versions(),
+                       {"docx": {"comments": str(options.comments), **dated}, "pdf": dated})
 
 
 def _glyph_warnings(report: Report, language: str) -> list[Diagnostic]:

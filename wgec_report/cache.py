@@ -24,11 +24,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .errors import Diagnostic, Location, Severity
-from .files import SOURCES_DIR, display_path, user_cache_folder, yaml_files
+from .errors import Diagnostic, Location, Severity, warning, whole_file
+from .files import SOURCES_DIR, display_path, is_scratch_file, user_cache_folder, yaml_files
 
 CACHE_FILE = ".wgec-cache.json"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 BOM = b"\xef\xbb\xbf"
 
 # The templates each format is made through, besides the Markdown templates (*.j2).
@@ -49,22 +49,31 @@ def digest(parts: Iterable[str | bytes]) -> str:
     return hasher.hexdigest()
 
 
+LINK = "\0link"  # after a template's name: where a link of that name in the project leads
+
+
 def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
     """The templates in effect, by their path in the folder (`partials/note.md.j2`), in
     subfolders too (a template can include any of them): a project's own file wins
-    over the default of that name. A link out of the folder is left out; the build
-    refuses it, if a template uses it."""
+    over the default of that name. Editors' temporary files (`is_scratch_file`) are
+    no templates. A link is known by where it leads too (`name` + LINK): one that
+    leads out of the folder is left out, and the build refuses it if a template
+    uses it, so changing it must change the keys."""
     found: dict[str, bytes] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
         inside = folder.resolve()
         for parent, folders_in, names in os.walk(folder):  # links to folders not followed
-            folders_in.sort()
-            for name in sorted(names):
+            folders_in[:] = sorted(name for name in folders_in if not is_scratch_file(name))
+            for name in [*folders_in, *sorted(names)]:
                 path = Path(parent, name)
                 relative = path.relative_to(folder).as_posix()
-                if (relative not in found and path.is_file()
+                if is_scratch_file(name):
+                    continue
+                if path.is_symlink():
+                    found.setdefault(relative + LINK, os.readlink(path).encode())
+                if (relative not in found and name in names and path.is_file()
                         and path.resolve().is_relative_to(inside)):
                     found[relative] = path.read_bytes()
     return found
@@ -86,15 +95,18 @@ def output_keys(
     # Every template but the ones a format is made through goes into the Markdown:
     # a Jinja2 template can include a file of any name.
     only_for_a_format = {name for names in FORMAT_TEMPLATES.values() for name in names}
-    markdown_templates = [f"{name}\0".encode() + data for name, data in templates.items()
-                          if name not in only_for_a_format]
+    # In name order: the same templates give the same key, whichever folder each
+    # was found in first (a default copied unchanged into the project changes nothing).
+    markdown_templates = [f"{name}\0".encode() + data for name, data in sorted(templates.items())
+                          if name.removesuffix(LINK) not in only_for_a_format]
     sources = [(f"{name}\0".encode() + (text.encode() if isinstance(text, str) else text))
                for name, text in sorted(texts.items())]
     common: list[str | bytes] = [*sources, *markdown_templates,
               *(f"{key}={value}" for key, value in sorted(settings.items()))]
     keys: dict[str, str] = {}
     for fmt in formats:
-        own = [templates.get(name, b"") for name in FORMAT_TEMPLATES.get(fmt, ())]
+        own = [templates.get(name + link, b"") for name in FORMAT_TEMPLATES.get(fmt, ())
+               for link in ("", LINK)]
         tools = [f"wgec={tool_versions['wgec']}"]
         if fmt in USES_PANDOC:
             tools.append(f"pandoc={tool_versions['pandoc']}")
@@ -119,7 +131,7 @@ def read_snapshot(project: Path) -> dict[str, bytes] | None:
         inside = project.resolve()
         snapshot: dict[str, bytes] = {}
         for path in yaml_files(sources_dir):
-            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            if not path.resolve().is_relative_to(inside):  # the file or its folder a link
                 return None
             snapshot[display_path(path)] = path.read_bytes()
     except OSError:
@@ -160,12 +172,14 @@ class Summary(NamedTuple):  # NamedTuple and a plain class, not dataclasses: see
     key: str
     language: str
     warnings: list[Diagnostic]
+    pdf_warnings: list[Diagnostic]  # said only when the PDF is asked for
     words: dict[str, int]
     word_limit: int
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "language": self.language,
                 "warnings": [diagnostic_to_json(w) for w in self.warnings],
+                "pdf_warnings": [diagnostic_to_json(w) for w in self.pdf_warnings],
                 # Pairs, in the report's order (the cache file's keys are sorted).
                 "words": [[name, count] for name, count in self.words.items()],
                 "word_limit": self.word_limit}
@@ -177,6 +191,7 @@ class Summary(NamedTuple):  # NamedTuple and a plain class, not dataclasses: see
         try:
             return cls(str(data["key"]), str(data["language"]),
                        [diagnostic_from_json(w) for w in data["warnings"]],
+                       [diagnostic_from_json(w) for w in data["pdf_warnings"]],
                        {str(name): int(count) for name, count in data["words"]},
                        int(data["word_limit"]))
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -233,19 +248,28 @@ class BuildCache:
         self.entries[fmt] = {"key": key, "sha256": hashlib.sha256(data).hexdigest(),
                              "fallbacks": fallbacks}
 
-    def save(self) -> None:
+    def save(self) -> Diagnostic | None:
+        """Write the cache file; a warning if it cannot be (the outputs are made: the
+        next build makes them again)."""
         from .convert import write_atomically
 
         document: dict[str, object] = {"version": CACHE_VERSION, "outputs": self.entries}
         if self.summary is not None:
             document["summary"] = self.summary.to_json()
         text = json.dumps(document, indent=2, sort_keys=True) + "\n"
-        if self.folder.is_dir():
-            write_atomically(self.folder / CACHE_FILE, text.encode("utf-8"))
+        path = self.folder / CACHE_FILE
+        try:
+            if self.folder.is_dir():
+                write_atomically(path, text.encode("utf-8"))
+        except OSError as exc:
+            return warning(whole_file(display_path(path)), "cache-not-saved",
+                           f"cannot save what was built: {exc.strerror}",
+                           "remove or rename it: until then every build makes every output again")
+        return None
 
 
 def date_setting() -> str:
-    """The date the documents carry depends on SOURCE_DATE_EPOCH: part of every key."""
+    """The date the DOCX and PDF carry depends on SOURCE_DATE_EPOCH: part of their keys."""
     return os.environ.get("SOURCE_DATE_EPOCH", "")
 
 

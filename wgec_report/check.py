@@ -163,6 +163,7 @@ class CheckResult(NamedTuple):
     diagnostics: list[Diagnostic]
     files: int
     texts: dict[str, str]  # display path -> file text, for excerpts under diagnostics
+    places: dict[str, str]  # path inside sources/ -> file text, whatever the folder or revision
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -195,7 +196,8 @@ def check_loaded(loaded: LoadedSources) -> CheckResult:
     if report is not None:
         found.extend(check_report(report))
     texts = {source.display: source.text for source in loaded.files}
-    return CheckResult(report, sorted_diagnostics(found), len(loaded.files), texts)
+    places = {source.relative: source.text for source in loaded.files}
+    return CheckResult(report, sorted_diagnostics(found), len(loaded.files), texts, places)
 
 
 def check_report(report: Report) -> list[Diagnostic]:

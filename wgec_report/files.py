@@ -31,6 +31,14 @@ def yaml_files(sources_dir: Path) -> Iterator[Path]:
             yield from sorted(p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES)
 
 
+def is_scratch_file(name: str) -> bool:
+    """Whether a file name is one of the temporary files editors and tools write beside
+    the files they edit (`sed -i`'s `sedAb12Cd`, vim's `.x.yaml.swp` and `4913`, emacs's
+    `.#x.yaml` and `x.yaml~`): never a template, whatever a folder holds."""
+    return (name.startswith((".", "#")) or name.endswith("~") or name == "4913"
+            or (name.startswith("sed") and len(name) == 9))
+
+
 def display_path(path: Path) -> str:
     """A path as short as possible that still opens from the current folder."""
     try:

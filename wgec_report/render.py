@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
 from .errors import Location, TemplateError, error
-from .files import display_path, user_cache_folder
+from .files import display_path, is_scratch_file, user_cache_folder
 from .i18n import BCP47, catalogue, is_right_to_left, long_date
 from .model import (
     ALTERNATIVE_LABELS,
@@ -124,6 +124,8 @@ def render_context(context: dict[str, Any], project_templates: Path | None = Non
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or "template"
         raise _template_error(where, exc.lineno, exc.message or "syntax error") from None
+    except _ScratchName as exc:
+        raise _template_error(*_template_position(exc), str(exc)) from None
     except jinja2.TemplateNotFound as exc:
         where, line = _template_position(exc)
         if line is None:
@@ -138,6 +140,15 @@ def render_context(context: dict[str, Any], project_templates: Path | None = Non
     return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
 
 
+class _ScratchName(jinja2.TemplateError):
+    """A template named like an editor's temporary file: left out of the build's keys
+    and of what `wgec watch` watches, so never read."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"template '{name}' has the name of an editor's temporary file, "
+                         "which wgec does not read; rename it")
+
+
 class _TemplateLoader(jinja2.BaseLoader):
     """The project's templates first, then wgec's; never a file outside them."""
 
@@ -148,6 +159,8 @@ class _TemplateLoader(jinja2.BaseLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         parts = split_template_path(template)  # refuses `..`
+        if any(is_scratch_file(part) for part in parts):
+            raise _ScratchName(template)
         path = find_template(self.project_templates, "/".join(parts))
         if path is None:
             raise jinja2.TemplateNotFound(template)

@@ -104,6 +104,8 @@ RULES: tuple[Rule, ...] = (
     Rule("outdated-entry", W, "A PO entry's msgid is the current original.", "translations"),
     # Building
     Rule("template", E, "Templates parse and use only fields that exist.", "build"),
+    Rule("cache-not-saved", W, "What a build made is recorded for the next one "
+         "(build/.wgec-cache.json).", "build"),
     # Legal, but probably not what was meant
     Rule("empty-section", W, "A section has content (fine while drafting).", "warnings"),
     Rule("duplicate-insert", W, "A block (focus areas, mapping, ...) is shown once.", "warnings"),

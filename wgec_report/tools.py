@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,15 +33,38 @@ def pandoc_path() -> Path:
 
 
 def tool_versions() -> dict[str, str]:
-    """What identifies each tool's output: wgec's version, and the pandoc and typst installed.
+    """What identifies each tool's output: wgec's version and files, and the pandoc and
+    typst installed.
 
     pandoc and typst are known by the size and time of their binaries (the
     pandoc executable, the compiled `typst` module): another release, or a
     reinstall, gives a different identity without either being started or
-    loaded to ask.
+    loaded to ask. wgec by its version and the size and time of each of its
+    files: its code, label catalogue and fonts make the documents too, and
+    change without a new version in a checkout (an editable install).
     """
-    return {"wgec": __version__, "pandoc": _identity(pandoc_path),
-            "typst": _identity(_typst_module)}
+    return {"wgec": f"{__version__} {_wgec_files()}",
+            "pandoc": _identity(pandoc_path), "typst": _identity(_typst_module)}
+
+
+@functools.cache
+def _wgec_files() -> str:
+    return package_identity(Path(__file__).parent)
+
+
+def package_identity(package: Path) -> str:
+    """The path, size and time of each file of `package` (Python's bytecode aside)."""
+    files: list[str] = []
+    for folder, folders_in, names in os.walk(package):
+        folders_in[:] = sorted(name for name in folders_in if name != "__pycache__")
+        for name in sorted(names):
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            relative = os.path.relpath(os.path.join(folder, name), package)
+            files.append(f"{relative}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(files)
 
 
 @functools.cache

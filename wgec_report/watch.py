@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WgecError
-from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES
+from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES, is_scratch_file
 
 DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
 
@@ -62,17 +62,15 @@ def watch_project(
 def is_read_by_wgec(project: Path, path: str) -> bool:
     """Whether a change to `path` can change a build: a YAML source, or any file in
     templates/ (a template can include a file of any name, in a subfolder too); not
-    the temporary files editors and tools write beside them (`sed -i`'s `sedAb12Cd`,
-    vim's `.x.yaml.swp` and `4913`, emacs's `.#x.yaml` and `x.yaml~`)."""
+    the temporary files editors and tools write beside them (`is_scratch_file`),
+    which no build reads."""
     where = _relative(project, path).split("/")
     name = where[-1]
-    if name.startswith((".", "#")) or name.endswith("~"):
+    if any(is_scratch_file(part) for part in where):
         return False
     if where[:-1] in ([SOURCES_DIR], [SOURCES_DIR, SECTIONS_DIR]):
         return name.lower().endswith(YAML_SUFFIXES)
-    if where[0] != "templates" or len(where) < 2:
-        return False
-    return not (name.startswith("sed") and len(name) == 9) and name != "4913"
+    return where[0] == "templates" and len(where) >= 2
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
