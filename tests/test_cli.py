@@ -370,3 +370,27 @@ def test_translations_round_trip_from_the_command_line(project: Path) -> None:
     code, out, _ = run("translations", "stamp", str(project), "--lang", "fr")
     assert code == 0
     assert run("check", str(project))[0] == 0
+
+
+@pytest.mark.parametrize("language", [None, "all"])
+def test_watch_says_what_each_round_rebuilt_with_the_warnings(
+        project: Path, monkeypatch: pytest.MonkeyPatch, language: str | None) -> None:
+    """One round of the watch, as the CLI reports it (the watch itself: test_incremental)."""
+    import wgec_report.watch as watch
+
+    def one_round(project: Path, build: object, on_rebuild: object, *, on_ready: object) -> None:
+        on_ready()  # type: ignore[operator]
+        on_rebuild(watch._run(build, ()))  # type: ignore[arg-type, operator]
+
+    monkeypatch.setattr(watch, "watch_project", one_round)
+    code, out, err = run("watch", str(project), "--to", "md",
+                         *(["--lang", language] if language else []))
+    assert code == 0, err
+    assert out.startswith(f"watching {project}")
+    assert out.rstrip().endswith("stopped watching")
+    assert err.count("warning[empty-section]") == 2  # once each, for any number of languages
+    if language == "all":
+        every = "; ".join(f"{lang}: report.md" for lang in ("en", "fr", "ar", "zh"))
+        assert f"first build: rebuilt {every} in" in out
+    else:
+        assert "first build: rebuilt report.md in" in out

@@ -6,13 +6,12 @@ import json
 import shutil
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from wgec_report.build import build_project
-from wgec_report.errors import SourceError, TemplateError
+from wgec_report.errors import SourceError, TemplateError, WgecError
 from wgec_report.watch import Rebuild, is_read_by_wgec, watch_project
 
 
@@ -383,48 +382,155 @@ def test_a_rebuild_with_nothing_changed_loads_no_parser(project: Path) -> None:
     ("sources/notes.txt", False), ("sources/old/report.yaml", False),
     ("templates/.report.typ.swp", False), ("templates/sedAb12Cd", False),
     ("templates/4913", False), ("templates/report.typ~", False),
-    ("templates", False), ("build/report.md", False),
+    ("templates/.git/HEAD", False), ("build/report.md", False), ("README.md", False),
+    # The folders themselves: made, moved or replaced (a git checkout) under the watch.
+    ("templates", True), ("templates/partials", True), ("sources", True),
+    ("sources/sections", True), ("sources/old", False),
 ])
 def test_watch_sees_only_what_a_build_reads(tmp_path: Path, path: str, read: bool) -> None:
     assert is_read_by_wgec(tmp_path, str(tmp_path / path)) is read
 
 
 def test_watch_rebuilds_after_an_edit_and_survives_broken_sources(project: Path) -> None:
-    rounds: list[Rebuild] = []
-    arrived = threading.Condition()
-    stop = threading.Event()
-
-    def record(rebuild: Rebuild) -> None:
-        with arrived:
-            rounds.append(rebuild)
-            arrived.notify_all()
-
-    def wait_for(count: int) -> None:
-        with arrived:
-            assert arrived.wait_for(lambda: len(rounds) >= count, timeout=60)
-
-    watcher = threading.Thread(
-        target=watch_project,
-        args=(project, lambda: build_project(project, ["md"]), record, stop, 50),
-    )
-    watcher.start()
+    watching = Watching(project)
     try:
-        wait_for(1)
-        assert rounds[0].changed == () and rounds[0].error is None
-        time.sleep(0.3)  # the watcher is listening once its first build is reported
+        first = watching.wait_for(1)
+        assert first.changed == () and first.error is None
         recs = project / "sources" / "recommendations.yaml"
         for temporary in ("sedAb12Cd", ".recommendations.yaml.swp", "recommendations.yaml~"):
             (project / "sources" / temporary).write_text("an editor's temporary file")
         recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA"))
-        wait_for(2)
-        assert rounds[1].changed == ("sources/recommendations.yaml",)  # nothing else, once
-        assert rounds[1].error is None
+        edited = watching.wait_for(2)
+        assert edited.changed == ("sources/recommendations.yaml",)  # nothing else, once
+        assert edited.error is None
         assert "To invite the GA" in (project / "build" / "report.md").read_text()
         recs.write_text("recommendations: [\n")
-        wait_for(3)
-        assert rounds[2].error is not None  # reported, and the watch goes on
+        assert watching.wait_for(3).error is not None  # reported, and the watch goes on
         assert "To invite the GA" in (project / "build" / "report.md").read_text()
     finally:
-        stop.set()
-        watcher.join(timeout=30)
-    assert not watcher.is_alive()
+        watching.stop()
+
+
+class Watching:
+    """`watch_project` on a thread, its rounds recorded; `stop()` ends it."""
+
+    def __init__(self, project: Path, build: object = None) -> None:
+        self.rounds: list[Rebuild] = []
+        self.failure: BaseException | None = None
+        self._arrived = threading.Condition()
+        self._stop = threading.Event()
+        target = build or (lambda: build_project(project, ["md"]))
+        # A daemon: a watch that never ends fails its test, not the whole run.
+        self._thread = threading.Thread(target=self._watch, args=(project, target), daemon=True)
+        self._thread.start()
+
+    def _watch(self, project: Path, build: object) -> None:
+        try:
+            watch_project(project, build, self._record, self._stop, 50)  # type: ignore[arg-type]
+        except BaseException as exc:  # for the test to see
+            with self._arrived:
+                self.failure = exc
+                self._arrived.notify_all()
+
+    def _record(self, rebuild: Rebuild) -> None:
+        with self._arrived:
+            self.rounds.append(rebuild)
+            self._arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 30) -> Rebuild:
+        """The `count`th round, once it has come."""
+        with self._arrived:
+            assert self._arrived.wait_for(
+                lambda: len(self.rounds) >= count or self.failure is not None, timeout=timeout)
+        assert len(self.rounds) >= count, self.failure
+        return self.rounds[count - 1]
+
+    def wait_for_the_end(self, timeout: float = 10) -> BaseException | None:
+        self._thread.join(timeout=timeout)
+        ended = not self._thread.is_alive()
+        self.stop()
+        assert ended, "the watch went on"
+        return self.failure
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        assert not self._thread.is_alive()
+
+
+def test_an_edit_during_the_first_build_is_built_next(project: Path) -> None:
+    recs = project / "sources" / "recommendations.yaml"
+
+    def build() -> object:
+        result = build_project(project, ["md"])
+        if not recs.read_text().startswith("# edited"):  # an editor saves meanwhile
+            recs.write_text("# edited\n" + recs.read_text())
+        return result
+
+    watching = Watching(project, build)
+    try:
+        watching.wait_for(1)
+        assert watching.wait_for(2, timeout=10).changed == ("sources/recommendations.yaml",)
+    finally:
+        watching.stop()
+
+
+def test_folders_made_or_moved_under_the_watch_are_watched(project: Path) -> None:
+    watching = Watching(project)
+    try:
+        watching.wait_for(1)
+        (project / "templates").mkdir()  # wgec init makes none: an editor adds it later
+        (project / "templates" / "section.md.j2").write_text("{{ section.titel }}\n")
+        assert watching.wait_for(2).error is not None
+        (project / "templates" / "section.md.j2").unlink()
+        sections = project / "sources" / "sections"
+        sections.rename(project / "sources" / "sections.off")
+        count = len(watching.rounds) + 1
+        while "sources/sections" not in watching.wait_for(count).changed:
+            count += 1
+        assert watching.rounds[-1].error is not None  # the report's sections are gone
+    finally:
+        watching.stop()
+
+
+def test_a_watched_folder_removed_ends_the_watch(project: Path) -> None:
+    watching = Watching(project)
+    watching.wait_for(1)
+    shutil.rmtree(project)
+    failure = watching.wait_for_the_end()
+    assert isinstance(failure, WgecError)
+    assert "was removed or moved" in failure.message
+
+
+def test_watching_no_folder_is_an_error(tmp_path: Path) -> None:
+    given_up = threading.Event()
+    timer = threading.Timer(5, given_up.set)  # a watch of nothing would wait for ever
+    timer.start()
+    try:
+        with pytest.raises(WgecError, match="no folder"):
+            watch_project(tmp_path / "nowhere", lambda: None, lambda rebuild: None, given_up)
+    finally:
+        timer.cancel()
+
+
+def test_sigterm_ends_a_watch_as_ctrl_c_does(project: Path, tmp_path: Path) -> None:
+    """Exit 0, said once, and typst's working files gone (atexit does not run on SIGTERM)."""
+    import os
+    import signal
+    import sys
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    watch = subprocess.Popen(
+        [sys.executable, "-c", "from wgec_report.cli import run; run()", "watch", str(project)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(scratch)})
+    assert watch.stdout is not None
+    for line in watch.stdout:
+        if "first build" in line:
+            break
+    watch.send_signal(signal.SIGTERM)
+    out, err = watch.communicate(timeout=30)
+    assert watch.returncode == 0, err
+    assert out.strip().endswith("stopped watching") and "Traceback" not in err
+    assert list(scratch.iterdir()) == []

@@ -24,6 +24,16 @@ from .reporters import REPORT_FORMATS, format_github, format_json, format_sarif,
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # as if killed by SIGPIPE, like the shell's own tools
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + 2, 128 + 15  # SIGINT (Ctrl-C), SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a process manager): a command stops as on Ctrl-C, leaving no
+    temporary file behind and every output whole."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 _MARKUP_TAG = re.compile(r"(?<!\\)\[(/|[a-z ]+)\]")
@@ -85,9 +95,9 @@ class _Group(click.Group):
             _fail(exc, debug=ctx.params.get("debug", False))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stopped:
             _console(stderr=True).print("interrupted")
-            sys.exit(130)
+            sys.exit(EXIT_TERMINATED if isinstance(stopped, _Terminated) else EXIT_INTERRUPTED)
         except BrokenPipeError:  # `wgec check | head`: the reader has all it wanted
             sys.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # a bug in wgec: say so, briefly, unless asked for more
@@ -142,6 +152,11 @@ def main(debug: bool) -> None:
       wgec check
       wgec build
     """
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # every relative path would fail, and name nothing
+        raise WgecError("the current folder no longer exists (it was removed or moved); "
+                        "go to the project's folder and run wgec again") from None
 
 
 @main.command()
@@ -276,25 +291,34 @@ def schema(kind: str | None, output: Path | None) -> None:
               help="Formats to build, comma-separated (default: md, docx, pdf).")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path),
               help="Output folder (default: PROJECT/build).")
-@click.option("--lang", "language", metavar="LANG", help="The language to build.")
+@click.option("--lang", "language", metavar="LANG",
+              help="The language to build, or 'all' of the report's languages "
+                   "(default: the original language).")
 def watch(project: Path, formats: tuple[str, ...], output: Path | None,
           language: str | None) -> None:
     """Rebuild PROJECT whenever a source or template changes; Ctrl-C stops.
 
     Each rebuild makes only the outputs the change touched, and says what it
-    rebuilt and how long it took. Broken sources are reported, and the watch
-    goes on.
+    rebuilt and how long it took, with the sources' warnings. Broken sources
+    are reported, and the watch goes on.
 
     \b
     Example:
       wgec watch
       wgec watch --to pdf
+      wgec watch --lang all
     """
     from .build import build_project, parse_formats
     from .watch import Rebuild, watch_project
 
     chosen = parse_formats(formats)
     out, errors = _console(), _console(stderr=True)
+
+    def build() -> list[Any]:
+        if language == "all":
+            return list(_languages_with_progress(project, chosen, output, None, None,
+                                                 False).values())
+        return [build_project(project, chosen, output, language=language)]
 
     def report(rebuild: Rebuild) -> None:
         changed = ", ".join(rebuild.changed) if rebuild.changed else "first build"
@@ -303,16 +327,22 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
                 _print_text(errors, diagnostic, rebuild.error.texts)
             errors.print(f"[red]✗[/] {escape(changed)}: {escape(rebuild.error.message)}")
             return
-        made = [p.name for p in getattr(rebuild.result, "outputs", [])
-                if p.suffix.lstrip(".") not in getattr(rebuild.result, "up_to_date", [])]
-        what = ", ".join(made) if made else "nothing (all up to date)"
+        results = rebuild.result if isinstance(rebuild.result, list) else []
+        _print_warnings(errors, results)
+        made = {result.language: ", ".join(p.name for p in result.outputs
+                                           if p.suffix.lstrip(".") not in result.up_to_date)
+                for result in results}
+        made = {language: names for language, names in made.items() if names}
+        what = ("; ".join(f"{language}: {names}" for language, names in made.items())
+                if len(results) > 1 else "".join(made.values())) or "nothing (all up to date)"
         out.print(f"[green]✓[/] {escape(changed)}: rebuilt {escape(what)} in "
                   f"{rebuild.seconds:.2f} s")
 
-    out.print(f"watching {escape(str(project / 'sources'))} and templates; Ctrl-C stops")
+    def ready() -> None:
+        out.print(f"watching {escape(str(project))} (sources/ and templates/); Ctrl-C stops")
+
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
-        watch_project(project, lambda: build_project(project, chosen, output,
-                                                     language=language), report)
+        watch_project(project, build, report, on_ready=ready)
     out.print("stopped watching")
 
 
@@ -565,12 +595,32 @@ def _build_all_languages(project: Path, formats: list[str], output: Path | None,
     """Every language of the report, with a progress bar; a summary line per language."""
     import time
 
+    from .build import BuildResult
+
+    out = _console()
+    started = time.perf_counter()
+
+    def done(language: str, result: BuildResult) -> None:
+        note = (f", {result.fallbacks} texts not yet translated (marked *)"
+                if result.fallbacks else "")
+        folder = result.outputs[0].parent if result.outputs else ""
+        out.print(f"[green]✓[/] {language}: {_count(len(result.outputs), 'file')} in "
+                  f"{escape(str(folder))}{note}")
+
+    results = _languages_with_progress(project, formats, output, options, rev, force, done)
+    _print_warnings(_console(stderr=True), list(results.values()))
+    out.print(f"built {_count(len(results), 'language')} in "
+              f"{time.perf_counter() - started:.2f} s")
+
+
+def _languages_with_progress(project: Path, formats: list[str], output: Path | None,
+                             options: Any, rev: str | None, force: bool,
+                             on_done: Callable[[str, Any], None] | None = None) -> dict[str, Any]:
+    """Every language of the report, built under a progress bar (gone when done)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from .build import BuildResult, build_languages
 
-    out = _console()
-    started = time.perf_counter()
     with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), console=_rich_console(stderr=True),
                   transient=True) as progress:
@@ -578,21 +628,19 @@ def _build_all_languages(project: Path, formats: list[str], output: Path | None,
 
         def done(language: str, result: BuildResult) -> None:
             progress.update(task, advance=1, description=language)
-            note = (f", {result.fallbacks} texts not yet translated (marked *)"
-                    if result.fallbacks else "")
-            folder = result.outputs[0].parent if result.outputs else ""
-            out.print(f"[green]✓[/] {language}: {_count(len(result.outputs), 'file')} in "
-                      f"{escape(str(folder))}{note}")
+            if on_done is not None:
+                on_done(language, result)
 
-        results = build_languages(project, None, formats, output, options, rev, on_done=done,
-                                  force=force)
-    warnings = {w for r in results.values() for w in r.warnings}
-    errors = _console(stderr=True)
-    texts = next(iter(results.values())).texts if results else {}
+        return build_languages(project, None, formats, output, options, rev, on_done=done,
+                               force=force)
+
+
+def _print_warnings(errors: _Terminal, results: list[Any]) -> None:
+    """The warnings of one build or several (languages): each once, in file order."""
+    warnings = {w for r in results for w in r.warnings}
+    texts = results[0].texts if results else {}
     for warning in sorted(warnings, key=Diagnostic.sort_key):
         _print_text(errors, warning, texts)
-    out.print(f"built {_count(len(results), 'language')} in "
-              f"{time.perf_counter() - started:.2f} s")
 
 
 def run() -> None:
@@ -601,13 +649,17 @@ def run() -> None:
     Every command has written and closed its files before it returns. What is
     left is what Python's shutdown would do and matters: wait for the threads
     that are not daemons (a `--lang all` worker finishing a write after a
-    second Ctrl-C), flush what was printed, remove typst's working files. The
+    second Ctrl-C), flush what was printed, remove typst's working files. SIGTERM
+    stops a command as Ctrl-C does, so that these happen then too. The
     process then ends with `os._exit`, without the rest of the shutdown, which
     frees typst's caches and every module one by one (50 ms of a 400 ms build,
     measured), and which must not run while typst is still priming on a daemon
     thread: a build whose sources fail leaves the priming going, and waiting
     for it would hold back the errors' exit by as long.
     """
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         main()
         code: object = EXIT_OK

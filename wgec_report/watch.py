@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import WgecError
-from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES, is_scratch_file
+from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES, display_path, is_scratch_file
 
 DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
+TEMPLATES_DIR = "templates"
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,7 @@ class Rebuild:
     error: WgecError | None = None
 
 
-def watched_folders(project: Path) -> list[Path]:
-    return [folder for folder in (project / "sources", project / "templates") if folder.is_dir()]
+READY_MS = 100  # how soon the first build starts, once the watcher is in place
 
 
 def watch_project(
@@ -38,39 +38,59 @@ def watch_project(
     on_rebuild: Callable[[Rebuild], None],
     stop: threading.Event | None = None,
     debounce_ms: int = DEBOUNCE_MS,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
-    """Build once, then again after every change to sources/ or templates/, until `stop`.
+    """Build once, then again after every change to what a build reads, until `stop`;
+    `on_ready` when the watch has begun, before the first build.
 
-    `build` raises WgecError when the sources are broken; that is reported
-    through `on_rebuild` and the watch goes on.
+    The whole project folder is watched, not sources/ and templates/ alone:
+    either may appear, vanish or be replaced (a git checkout) while the watch
+    runs. The watcher is in place before the first build starts, so that an
+    edit made during it is seen. `build` raises WgecError when the sources are
+    broken; that is reported through `on_rebuild` and the watch goes on.
     """
     import logging
 
     import watchfiles
 
+    if not project.is_dir():
+        raise WgecError(f"there is no folder {display_path(project)} to watch")
+    root = project.resolve()  # once: the current folder may be deleted under the watch
     # watchfiles says "KeyboardInterrupt caught, stopping watch" on Ctrl-C; the CLI
     # says it has stopped, once.
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
-    on_rebuild(_run(build, ()))
-    for changes in watchfiles.watch(*watched_folders(project), debounce=debounce_ms,
-                                    stop_event=stop, raise_interrupt=False,
-                                    watch_filter=lambda _, path: is_read_by_wgec(project, path)):
-        changed = tuple(sorted({_relative(project, path) for _, path in changes}))
-        on_rebuild(_run(build, changed))
+    first = True
+    for changes in watchfiles.watch(root, debounce=debounce_ms, stop_event=stop,
+                                    raise_interrupt=False, yield_on_timeout=True,
+                                    rust_timeout=READY_MS,
+                                    watch_filter=lambda _, path: is_read_by_wgec(root, path)):
+        if not root.is_dir():  # its watch went with it: a folder made again is not seen
+            raise WgecError(f"the folder being watched, {root}, was removed or moved")
+        if first:  # the watcher is ready; what changed since is in this build
+            first = False
+            if on_ready is not None:
+                on_ready()
+            on_rebuild(_run(build, ()))
+        elif changes:  # not a timeout
+            changed = tuple(sorted({_relative(root, path) for _, path in changes}))
+            on_rebuild(_run(build, changed))
 
 
 def is_read_by_wgec(project: Path, path: str) -> bool:
-    """Whether a change to `path` can change a build: a YAML source, or any file in
-    templates/ (a template can include a file of any name, in a subfolder too); not
-    the temporary files editors and tools write beside them (`is_scratch_file`),
-    which no build reads."""
+    """Whether a change to `path` (in `project`, a resolved path) can change a build: a
+    YAML source, sources/ or sources/sections/ themselves (moved, replaced), or
+    anything in templates/ (a template can include a file of any name, in a
+    subfolder too); not the temporary files editors and tools write beside them
+    (`is_scratch_file`), which no build reads."""
     where = _relative(project, path).split("/")
-    name = where[-1]
     if any(is_scratch_file(part) for part in where):
         return False
-    if where[:-1] in ([SOURCES_DIR], [SOURCES_DIR, SECTIONS_DIR]):
-        return name.lower().endswith(YAML_SUFFIXES)
-    return where[0] == "templates" and len(where) >= 2
+    if where[0] == SOURCES_DIR:
+        inside = where[1:]
+        if inside in ([], [SECTIONS_DIR]):
+            return True
+        return inside[:-1] in ([], [SECTIONS_DIR]) and inside[-1].lower().endswith(YAML_SUFFIXES)
+    return where[0] == TEMPLATES_DIR
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
@@ -84,9 +104,6 @@ def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
 
 def _relative(project: Path, path: str) -> str:
     try:
-        return Path(path).relative_to(project.resolve()).as_posix()
+        return Path(path).relative_to(project).as_posix()
     except ValueError:
-        try:
-            return Path(path).relative_to(project).as_posix()
-        except ValueError:
-            return path
+        return path
