@@ -394,3 +394,30 @@ def test_watch_says_what_each_round_rebuilt_with_the_warnings(
         assert f"first build: rebuilt {every} in" in out
     else:
         assert "first build: rebuilt report.md in" in out
+
+
+def test_a_long_build_shows_a_progress_bar_on_a_terminal_only() -> None:
+    import io
+    import time
+
+    from rich.console import Console
+
+    from wgec_report.build import Step
+    from wgec_report.cli import _LongBuild
+
+    with _LongBuild() as quiet:  # not a terminal (pytest's stderr): nothing at all
+        assert quiet._timer is None
+    screen = io.StringIO()
+    with _LongBuild(lambda: Console(file=screen, force_terminal=True, width=100), 0) as long:
+        long.step(Step("check", 0.1))
+        for _ in range(100):
+            if long._bar is not None:
+                break
+            time.sleep(0.01)
+        long.step(Step("pandoc → DOCX", 2.0))
+        time.sleep(0.2)  # a refresh or two
+    shown = screen.getvalue()
+    assert "building" in shown and "pandoc → DOCX ✓" in shown and "0:00:0" in shown
+    with _LongBuild(lambda: Console(file=screen, force_terminal=True), 60) as quick:
+        pass  # done before the delay: no bar, no rich import
+    assert quick._bar is None

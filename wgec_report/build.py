@@ -157,10 +157,13 @@ def build_project(
     checked = _check(project, rev)
     report = _require_valid(checked, rev)
     language = _declared(report, language)
+    checking = Step("check", time.perf_counter() - started)
+    if on_step is not None:
+        on_step(checking)
     result = _build_language(report, checked, project, formats, out_dir, options, language,
                              on_step, force, (snapshot, requested) if snapshot else None,
                              typesetting)
-    result.steps.insert(0, Step("check", time.perf_counter() - started - result.seconds))
+    result.steps.insert(0, checking)
     result.seconds = time.perf_counter() - started
     return result
 

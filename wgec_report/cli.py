@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -83,6 +84,63 @@ def _rich_console(stderr: bool = False) -> Any:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+class _LongBuild:
+    """A progress bar on stderr for a build still running after `delay` seconds (a large
+    report): the time so far, and the steps done. Only on a terminal (or a console
+    given), and rich is imported only then: a quick build never pays for it."""
+
+    DELAY = 0.7
+
+    def __init__(self, console: Callable[[], Any] | None = None,
+                 delay: float = DELAY) -> None:
+        self._console = console
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._done: list[str] = []
+        self._bar: Any = None
+        self._task: Any = None
+        self._closed = False
+        self._timer: threading.Timer | None = None
+
+    def __enter__(self) -> _LongBuild:
+        if self._console is not None or sys.stderr.isatty():
+            self._timer = threading.Timer(self._delay, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def step(self, step: Any) -> None:
+        """A `build.Step` done (on any of the build's threads)."""
+        with self._lock:
+            self._done.append(step.name)
+            if self._bar is not None:
+                self._bar.update(self._task, description=self._description())
+
+    def _description(self) -> str:  # the latest alone: the line must fit a terminal
+        return f"{self._done[-1]} ✓" if self._done else ""
+
+    def _show(self) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with self._lock:
+            if self._closed:
+                return
+            console = self._console() if self._console is not None else _rich_console(True)
+            self._bar = Progress(TextColumn("building"), BarColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.description}"), console=console,
+                                 transient=True)
+            self._task = self._bar.add_task(self._description(), total=None)
+            self._bar.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._bar is not None:
+                self._bar.stop()
 
 
 class _Group(click.Group):
@@ -318,7 +376,9 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
         if language == "all":
             return list(_languages_with_progress(project, chosen, output, None, None,
                                                  False).values())
-        return [build_project(project, chosen, output, language=language)]
+        with _LongBuild() as progress:
+            return [build_project(project, chosen, output, on_step=progress.step,
+                                  language=language)]
 
     def report(rebuild: Rebuild) -> None:
         changed = ", ".join(rebuild.changed) if rebuild.changed else "first build"
@@ -545,8 +605,9 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     if language == "all":
         _build_all_languages(project, chosen, output, options, rev, force)
         return
-    result = build_project(project, chosen, output, options=options, rev=rev,
-                           language=language, force=force)
+    with _LongBuild() as progress:
+        result = build_project(project, chosen, output, on_step=progress.step, options=options,
+                               rev=rev, language=language, force=force)
     errors = _console(stderr=True)
     for warning in result.warnings:
         _print_text(errors, warning, result.texts)
@@ -665,7 +726,6 @@ def run() -> None:
         code: object = EXIT_OK
     except SystemExit as done:
         code = done.code
-    import threading
 
     for thread in threading.enumerate():
         if not thread.daemon and thread is not threading.current_thread():
