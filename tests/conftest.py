@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +51,22 @@ def project(tmp_path: Path) -> Path:
     target.mkdir()
     shutil.copytree(REPO / "sources", target / "sources")
     return target
+
+
+def git(project: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def committed(project: Path) -> Path:
+    """The project in a git repository of its own, its sources committed, tagged round-1."""
+    git(project, "init", "-q")
+    git(project, "config", "user.email", "secretariat@example.org")
+    git(project, "config", "user.name", "Secretariat")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "Round 1")
+    git(project, "tag", "round-1")
+    return project
 
 
 @pytest.fixture(scope="session")

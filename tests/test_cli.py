@@ -297,22 +297,13 @@ def test_build_prints_the_word_count_per_section(project: Path) -> None:
 
 
 @pytest.fixture
-def repository(project: Path) -> Path:
-    import subprocess
+def repository(committed: Path) -> Path:
+    from .conftest import git
 
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
-
-    git("init", "-q")
-    git("config", "user.email", "secretariat@example.org")
-    git("config", "user.name", "Secretariat")
-    git("add", "-A")
-    git("commit", "-qm", "Round 1")
-    git("tag", "round-1")
-    recs = project / "sources" / "recommendations.yaml"
+    recs = committed / "sources" / "recommendations.yaml"
     recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the General Assembly"))
-    git("commit", "-qam", "Round 2")
-    return project
+    git(committed, "commit", "-qam", "Round 2")
+    return committed
 
 
 def test_diff_writes_tracked_changes_and_a_summary(repository: Path) -> None:

@@ -153,16 +153,8 @@ def test_a_missing_glyph_is_said_whenever_the_pdf_is_asked_for(project: Path) ->
 
 
 def test_a_revision_is_known_by_its_files_not_its_name_nor_the_folder(
-        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
-
-    git("init", "-q")
-    git("config", "user.email", "secretariat@example.org")
-    git("config", "user.name", "Secretariat")
-    git("add", "-A")
-    git("commit", "-qm", "Round 1")
-    git("tag", "round-1")
+        committed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = committed
     assert rebuilt(project, rev="HEAD") == {"md", "docx", "pdf"}
     assert rebuilt(project, rev="round-1") == set()  # the same commit
     monkeypatch.chdir(tmp_path)
