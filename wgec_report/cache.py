@@ -66,14 +66,16 @@ def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
         inside = folder.resolve()
         for parent, folders_in, names in os.walk(folder):  # links to folders not followed
             folders_in[:] = sorted(name for name in folders_in if not is_scratch_file(name))
-            for name in [*folders_in, *sorted(names)]:
+            files = sorted(name for name in names if not is_scratch_file(name))
+            for name in [*folders_in, *files]:
+                path = Path(parent, name)
+                if path.is_symlink():
+                    relative = path.relative_to(folder).as_posix()
+                    found.setdefault(relative + LINK, os.readlink(path).encode())
+            for name in files:
                 path = Path(parent, name)
                 relative = path.relative_to(folder).as_posix()
-                if is_scratch_file(name):
-                    continue
-                if path.is_symlink():
-                    found.setdefault(relative + LINK, os.readlink(path).encode())
-                if (relative not in found and name in names and path.is_file()
+                if (relative not in found and path.is_file()
                         and path.resolve().is_relative_to(inside)):
                     found[relative] = path.read_bytes()
     return found
