@@ -391,7 +391,11 @@ def test_watch_rebuilds_after_an_edit_and_survives_broken_sources(project: Path)
         recs = project / "sources" / "recommendations.yaml"
         for temporary in ("sedAb12Cd", ".recommendations.yaml.swp", "recommendations.yaml~"):
             (project / "sources" / temporary).write_text("an editor's temporary file")
-        recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA"))
+        edited_text = recs.read_text().replace("To invite UN GA", "To invite the GA")
+        # As Python's and many tools' saves do: a temporary file, renamed over the file.
+        temporary = project / "sources" / "tmpq3x9z1ab.yaml"
+        temporary.write_text(edited_text)
+        temporary.replace(recs)
         edited = watching.wait_for(2)
         assert edited.changed == ("sources/recommendations.yaml",)  # nothing else, once
         assert edited.error is None

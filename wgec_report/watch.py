@@ -6,6 +6,7 @@ keeps each rebuild to what the change touched.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -71,8 +72,8 @@ def watch_project(
             if on_ready is not None:
                 on_ready()
             on_rebuild(_run(build, ()))
-        elif changes:  # not a timeout
-            changed = tuple(sorted({_relative(root, path) for _, path in changes}))
+        elif lasting := _lasting(changes):  # not a timeout, nor only files come and gone
+            changed = tuple(sorted({_relative(root, path) for path in lasting}))
             on_rebuild(_run(build, changed))
 
 
@@ -91,6 +92,18 @@ def is_read_by_wgec(project: Path, path: str) -> bool:
             return True
         return inside[:-1] in ([], [SECTIONS_DIR]) and inside[-1].lower().endswith(YAML_SUFFIXES)
     return where[0] == TEMPLATES_DIR
+
+
+def _lasting(changes: Iterable[tuple[object, str]]) -> set[str]:
+    """The paths changed, less the files that came and went in the meantime: a tool's
+    temporary file, of whatever name (`tmpq3x9z1ab`, written, then renamed over a
+    template), which no build can have read."""
+    from watchfiles import Change
+
+    added = {path for change, path in changes if change == Change.added}
+    deleted = {path for change, path in changes if change == Change.deleted}
+    gone = {path for path in added & deleted if not os.path.lexists(path)}
+    return {path for _, path in changes} - gone
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
