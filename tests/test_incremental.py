@@ -530,3 +530,17 @@ def test_sigterm_ends_a_watch_as_ctrl_c_does(project: Path, tmp_path: Path) -> N
     assert watch.returncode == 0, err
     assert out.strip().endswith("stopped watching") and "Traceback" not in err
     assert list(scratch.iterdir()) == []
+
+
+def test_the_watchers_own_failure_is_an_error_not_a_crash(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Such as the system's limit of watched folders, reached in a large project."""
+    import watchfiles
+
+    def failing(*paths: object, **options: object) -> object:
+        raise RuntimeError("OS file watch limit reached")
+        yield  # a generator, as watchfiles.watch is
+
+    monkeypatch.setattr(watchfiles, "watch", failing)
+    with pytest.raises(WgecError, match=r"cannot watch .*: OS file watch limit reached"):
+        watch_project(project, lambda: None, lambda rebuild: None)

@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import WgecError
 from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES, display_path, is_scratch_file
+
+if TYPE_CHECKING:  # imported by the watch itself: `wgec build` never needs it
+    from watchfiles import Change
 
 DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
 TEMPLATES_DIR = "templates"
@@ -61,10 +65,11 @@ def watch_project(
     # says it has stopped, once.
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
     first = True
-    for changes in watchfiles.watch(root, debounce=debounce_ms, stop_event=stop,
-                                    raise_interrupt=False, yield_on_timeout=True,
-                                    rust_timeout=READY_MS,
-                                    watch_filter=lambda _, path: is_read_by_wgec(root, path)):
+    rounds = watchfiles.watch(root, debounce=debounce_ms, stop_event=stop, raise_interrupt=False,
+                              yield_on_timeout=True, rust_timeout=READY_MS,
+                              ignore_permission_denied=True,  # what no build could read either
+                              watch_filter=lambda _, path: is_read_by_wgec(root, path))
+    while (changes := _next_round(rounds, root)) is not None:
         if not root.is_dir():  # its watch went with it: a folder made again is not seen
             raise WgecError(f"the folder being watched, {root}, was removed or moved")
         if first:  # the watcher is ready; what changed since is in this build
@@ -92,6 +97,18 @@ def is_read_by_wgec(project: Path, path: str) -> bool:
             return True
         return inside[:-1] in ([], [SECTIONS_DIR]) and inside[-1].lower().endswith(YAML_SUFFIXES)
     return where[0] == TEMPLATES_DIR
+
+
+def _next_round(rounds: Iterator[set[tuple[Change, str]]],
+                root: Path) -> set[tuple[Change, str]] | None:
+    """The next changes (None: the watch was stopped); the watcher's own failures (the
+    system's limit of watched folders reached, say) as a WgecError."""
+    try:
+        return next(rounds)
+    except StopIteration:
+        return None
+    except (OSError, RuntimeError) as exc:  # watchfiles' errors are RuntimeErrors
+        raise WgecError(f"cannot watch {root}: {exc}") from None
 
 
 def _lasting(changes: Iterable[tuple[object, str]]) -> set[str]:
