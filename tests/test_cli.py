@@ -412,3 +412,12 @@ def test_a_long_build_shows_a_progress_bar_on_a_terminal_only() -> None:
     with _LongBuild(lambda: Console(file=screen, force_terminal=True), 60) as quick:
         pass  # done before the delay: no bar, no rich import
     assert quick._bar is None
+
+
+def test_a_build_with_stderr_closed_still_builds(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wgec_report.cli import _LongBuild
+
+    monkeypatch.setattr(sys, "stderr", None)  # `wgec build 2>&-`
+    with _LongBuild() as quiet:
+        assert quiet._timer is None

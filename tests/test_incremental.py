@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -544,3 +545,92 @@ def test_the_watchers_own_failure_is_an_error_not_a_crash(
     monkeypatch.setattr(watchfiles, "watch", failing)
     with pytest.raises(WgecError, match=r"cannot watch .*: OS file watch limit reached"):
         watch_project(project, lambda: None, lambda rebuild: None)
+
+
+def test_only_the_folders_a_build_reads_are_watched(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a virtual environment in the project, nor a link to a parent folder: thousands
+    of folders, which could use up the system's watches (and leave sources/ unwatched)."""
+    import watchfiles
+
+    (project / ".venv" / "lib").mkdir(parents=True)
+    (project / "up").symlink_to("..")
+    watched: list[tuple[tuple[object, ...], object]] = []
+
+    def one_quiet_round(*paths: object, **options: object) -> object:
+        watched.append((paths, options["recursive"]))
+        yield set()
+
+    monkeypatch.setattr(watchfiles, "watch", one_quiet_round)
+    watch_project(project, lambda: None, lambda rebuild: None)
+    assert watched == [((project.resolve() / "sources",), True)]
+    shutil.rmtree(project / "sources")
+    watched.clear()
+    watch_project(project, lambda: None, lambda rebuild: None)
+    assert watched == [((project.resolve(),), False)]  # to see sources/ made, alone
+
+
+def test_busy_files_no_build_reads_do_not_hold_the_watch_back(project: Path) -> None:
+    """An editor's swap file rewritten every few milliseconds is no change to wait out."""
+    busy = threading.Event()
+
+    def scribble() -> None:
+        while not busy.is_set():
+            (project / "sources" / ".recommendations.yaml.swp").write_text(str(time.time()))
+            time.sleep(0.02)
+
+    scribbler = threading.Thread(target=scribble)
+    scribbler.start()
+    try:
+        watching = Watching(project)
+        try:
+            assert watching.wait_for(1, timeout=5).changed == ()
+            recs = project / "sources" / "recommendations.yaml"
+            recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA"))
+            assert watching.wait_for(2, timeout=5).changed == ("sources/recommendations.yaml",)
+        finally:
+            watching.stop()
+    finally:
+        busy.set()
+        scribbler.join()
+
+
+def test_an_interrupted_build_of_every_language_starts_no_other(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C or SIGTERM after the first language: those running finish, none starts."""
+    from wgec_report import build
+
+    started: list[str] = []
+    real = build._build_language
+
+    def counting(*args: object) -> object:
+        language = str(args[6])
+        started.append(language)
+        if language != "en":
+            time.sleep(1)  # the first done long before the others
+        return real(*args)  # type: ignore[arg-type]
+
+    def interrupt(language: str, result: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "_build_language", counting)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_languages(project, None, ["md"], on_done=interrupt)
+    assert started == ["en", "fr", "ar"]  # two at a time; zh, still waiting, never started
+
+
+def test_a_template_gone_while_the_keys_are_made_is_left_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from wgec_report.cache import LINK, template_files
+
+    (tmp_path / "kept.md.j2").write_text("kept")
+    (tmp_path / "going.md.j2").symlink_to(tmp_path / "kept.md.j2")
+
+    def gone(path: object) -> str:
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(os, "readlink", gone)
+    assert template_files([tmp_path]) == {"kept.md.j2": b"kept"}
+    assert "going.md.j2" + LINK not in template_files([tmp_path])

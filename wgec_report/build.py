@@ -228,7 +228,8 @@ def build_languages(
     report = _require_valid(checked, rev)
     chosen = [_declared(report, lang) for lang in languages or report.meta.languages]
     results: dict[str, BuildResult] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
         futures = {
             lang: pool.submit(_build_language, report, checked, project, formats, out_dir,
                               options, lang, None, force)
@@ -238,6 +239,10 @@ def build_languages(
             results[lang] = future.result()
             if on_done is not None:
                 on_done(lang, results[lang])
+    except BaseException:  # Ctrl-C, SIGTERM, a failed language: no language starts after it
+        pool.shutdown(cancel_futures=True)  # those running finish writing, whole
+        raise
+    pool.shutdown()
     return results
 
 

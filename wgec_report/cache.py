@@ -15,6 +15,7 @@ all the same as last time, the summary is shown again and nothing else runs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -69,15 +70,13 @@ def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
             files = sorted(name for name in names if not is_scratch_file(name))
             for name in [*folders_in, *files]:
                 path = Path(parent, name)
-                if path.is_symlink():
-                    relative = path.relative_to(folder).as_posix()
-                    found.setdefault(relative + LINK, os.readlink(path).encode())
-            for name in files:
-                path = Path(parent, name)
                 relative = path.relative_to(folder).as_posix()
-                if (relative not in found and path.is_file()
-                        and path.resolve().is_relative_to(inside)):
-                    found[relative] = path.read_bytes()
+                with contextlib.suppress(OSError):  # gone meanwhile: a watch sees it go
+                    if path.is_symlink():
+                        found.setdefault(relative + LINK, os.readlink(path).encode())
+                    if (name in files and relative not in found and path.is_file()
+                            and path.resolve().is_relative_to(inside)):
+                        found[relative] = path.read_bytes()
     return found
 
 

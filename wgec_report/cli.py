@@ -105,7 +105,7 @@ class _LongBuild:
         self._timer: threading.Timer | None = None
 
     def __enter__(self) -> _LongBuild:
-        if self._console is not None or sys.stderr.isatty():
+        if self._console is not None or (sys.stderr is not None and sys.stderr.isatty()):
             self._timer = threading.Timer(self._delay, self._show)
             self._timer.daemon = True
             self._timer.start()

@@ -6,10 +6,12 @@ keeps each rebuild to what the change touched.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,15 +50,16 @@ def watch_project(
     """Build once, then again after every change to what a build reads, until `stop`;
     `on_ready` when the watch has begun, before the first build.
 
-    The whole project folder is watched, not sources/ and templates/ alone:
-    either may appear, vanish or be replaced (a git checkout) while the watch
-    runs. The watcher is in place before the first build starts, so that an
-    edit made during it is seen. `build` raises WgecError when the sources are
-    broken; that is reported through `on_rebuild` and the watch goes on.
+    sources/ and templates/ are watched, and nothing else of the project (a
+    virtual environment, a link to a parent folder: thousands of folders that
+    could exhaust the system's watches). Either may appear, vanish or be replaced
+    (a git checkout) while the watch runs: that is seen at the next quiet moment,
+    and the watch starts afresh on what is there. A watcher is in place before
+    each build it starts with, so that an edit made during the build is seen.
+    `build` raises WgecError when the sources are broken; that is reported
+    through `on_rebuild` and the watch goes on.
     """
     import logging
-
-    import watchfiles
 
     if not project.is_dir():
         raise WgecError(f"there is no folder {display_path(project)} to watch")
@@ -64,22 +67,57 @@ def watch_project(
     # watchfiles says "KeyboardInterrupt caught, stopping watch" on Ctrl-C; the CLI
     # says it has stopped, once.
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
-    first = True
-    rounds = watchfiles.watch(root, debounce=debounce_ms, stop_event=stop, raise_interrupt=False,
-                              yield_on_timeout=True, rust_timeout=READY_MS,
-                              ignore_permission_denied=True,  # what no build could read either
-                              watch_filter=lambda _, path: is_read_by_wgec(root, path))
-    while (changes := _next_round(rounds, root)) is not None:
-        if not root.is_dir():  # its watch went with it: a folder made again is not seen
-            raise WgecError(f"the folder being watched, {root}, was removed or moved")
-        if first:  # the watcher is ready; what changed since is in this build
-            first = False
-            if on_ready is not None:
-                on_ready()
-            on_rebuild(_run(build, ()))
-        elif lasting := _lasting(changes):  # not a timeout, nor only files come and gone
-            changed = tuple(sorted({_relative(root, path) for path in lasting}))
-            on_rebuild(_run(build, changed))
+    due: tuple[str, ...] | None = ()  # the changes to build as soon as the watcher is ready
+    while True:
+        folders = _folders(root)
+        rounds = _rounds(root, folders, debounce_ms, stop)
+        try:
+            while (changes := _next_round(rounds, root)) is not None:
+                if not root.is_dir():  # its watch went with it: a folder made again is not seen
+                    raise WgecError(f"the folder being watched, {root}, was removed or moved")
+                if due is not None:
+                    if due == () and on_ready is not None:
+                        on_ready()
+                    on_rebuild(_run(build, due))
+                    due = None
+                elif lasting := _lasting(root, changes):
+                    on_rebuild(_run(build, tuple(sorted(_relative(root, p) for p in lasting))))
+                now = _folders(root)
+                moved = sorted(name for name in {*folders, *now}
+                               if folders.get(name) != now.get(name))
+                if moved:  # watch what is there now, then build
+                    due = tuple(moved)
+                    break
+            else:
+                return  # stopped
+        finally:
+            rounds.close()
+
+
+def _folders(root: Path) -> dict[str, tuple[int, int]]:
+    """The folders a build reads that exist, by name, each known by its device and inode
+    (a folder replaced by another of the same name is another folder)."""
+    found: dict[str, tuple[int, int]] = {}
+    for name in (SOURCES_DIR, TEMPLATES_DIR):
+        with contextlib.suppress(OSError):
+            info = os.stat(root / name)
+            if stat.S_ISDIR(info.st_mode):
+                found[name] = (info.st_dev, info.st_ino)
+    return found
+
+
+def _rounds(root: Path, folders: Mapping[str, object], debounce_ms: int,
+            stop: threading.Event | None) -> Generator[set[tuple[Change, str]], None, None]:
+    """watchfiles' rounds of changes in `folders` (or, with none, in the project folder
+    itself, not in its subfolders: to see one made), a round at least every
+    READY_MS. Unfiltered: a round of changes no build reads is a quiet moment too."""
+    import watchfiles
+
+    paths = [root / name for name in folders] or [root]
+    return watchfiles.watch(*paths, debounce=debounce_ms, stop_event=stop, raise_interrupt=False,
+                            yield_on_timeout=True, rust_timeout=READY_MS, watch_filter=None,
+                            recursive=bool(folders),
+                            ignore_permission_denied=True)  # what no build could read either
 
 
 def is_read_by_wgec(project: Path, path: str) -> bool:
@@ -111,16 +149,18 @@ def _next_round(rounds: Iterator[set[tuple[Change, str]]],
         raise WgecError(f"cannot watch {root}: {exc}") from None
 
 
-def _lasting(changes: Iterable[tuple[object, str]]) -> set[str]:
-    """The paths changed, less the files that came and went in the meantime: a tool's
-    temporary file, of whatever name (`tmpq3x9z1ab`, written, then renamed over a
-    template), which no build can have read."""
+def _lasting(root: Path, changes: Iterable[tuple[object, str]]) -> set[str]:
+    """The paths changed that a build reads (`is_read_by_wgec`), less the files that
+    came and went in the meantime: a tool's temporary file, of whatever name
+    (`tmpq3x9z1ab`, written, then renamed over a template), which no build can
+    have read."""
     from watchfiles import Change
 
-    added = {path for change, path in changes if change == Change.added}
-    deleted = {path for change, path in changes if change == Change.deleted}
+    read = {(change, path) for change, path in changes if is_read_by_wgec(root, path)}
+    added = {path for change, path in read if change == Change.added}
+    deleted = {path for change, path in read if change == Change.deleted}
     gone = {path for path in added & deleted if not os.path.lexists(path)}
-    return {path for _, path in changes} - gone
+    return {path for _, path in read} - gone
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
@@ -129,6 +169,9 @@ def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
         result = build()
     except WgecError as exc:
         return Rebuild(tuple(changed), time.perf_counter() - started, None, exc)
+    except OSError as exc:  # a file gone or locked mid-build: said, and the next round builds
+        failure = WgecError(f"the build could not go on: {exc}")
+        return Rebuild(tuple(changed), time.perf_counter() - started, None, failure)
     return Rebuild(tuple(changed), time.perf_counter() - started, result)
 
 
