@@ -372,6 +372,8 @@ def test_watch_says_what_each_round_rebuilt_with_the_warnings(
     def one_round(project: Path, build: object, on_rebuild: object, *, on_ready: object) -> None:
         on_ready()  # type: ignore[operator]
         on_rebuild(watch._run(build, ()))  # type: ignore[arg-type, operator]
+        many = tuple(f"sources/sections/s{n}.yaml" for n in range(7))  # a git checkout, say
+        on_rebuild(watch._run(build, many))  # type: ignore[arg-type, operator]
 
     monkeypatch.setattr(watch, "watch_project", one_round)
     code, out, err = run("watch", str(project), "--to", "md",
@@ -379,7 +381,9 @@ def test_watch_says_what_each_round_rebuilt_with_the_warnings(
     assert code == 0, err
     assert out.startswith(f"watching {project}")
     assert out.rstrip().endswith("stopped watching")
-    assert err.count("warning[empty-section]") == 2  # once each, for any number of languages
+    assert err.count("warning[empty-section]") == 4  # once a round, for any number of languages
+    first_four = ", ".join(f"sources/sections/s{n}.yaml" for n in range(4))
+    assert f"✓ {first_four}, 3 more: rebuilt nothing (all up to date)" in out
     if language == "all":
         every = "; ".join(f"{lang}: report.md" for lang in ("en", "fr", "ar", "zh"))
         assert f"first build: rebuilt {every} in" in out

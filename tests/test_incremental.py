@@ -486,6 +486,19 @@ def test_folders_made_or_moved_under_the_watch_are_watched(project: Path) -> Non
         while "sources/sections" not in watching.wait_for(count).changed:
             count += 1
         assert watching.rounds[-1].error is not None  # the report's sections are gone
+        # sources/ replaced (a git checkout): its new folder may have the old inode
+        kept = project.parent / "kept"
+        shutil.copytree(project / "sources", kept)
+        shutil.rmtree(project / "sources")
+        shutil.copytree(kept, project / "sources")
+        (project / "sources" / "sections.off").rename(project / "sources" / "sections")
+        time.sleep(1)  # the watch starts afresh on the new folder
+        count = len(watching.rounds) + 1
+        recs = project / "sources" / "recommendations.yaml"
+        recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA"))
+        while "sources/recommendations.yaml" not in watching.wait_for(count).changed:
+            count += 1
+        assert watching.rounds[-1].error is None
     finally:
         watching.stop()
 

@@ -381,7 +381,9 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
                                   language=language)]
 
     def report(rebuild: Rebuild) -> None:
-        changed = ", ".join(rebuild.changed) if rebuild.changed else "first build"
+        shown = [*rebuild.changed[:4], *([f"{len(rebuild.changed) - 4} more"]
+                                          if len(rebuild.changed) > 5 else rebuild.changed[4:])]
+        changed = ", ".join(shown) if shown else "first build"
         if rebuild.error is not None:
             for diagnostic in rebuild.error.diagnostics:
                 _print_text(errors, diagnostic, rebuild.error.texts)

@@ -83,8 +83,12 @@ def watch_project(
                 elif lasting := _lasting(root, changes):
                     on_rebuild(_run(build, tuple(sorted(_relative(root, p) for p in lasting))))
                 now = _folders(root)
-                moved = sorted(name for name in {*folders, *now}
-                               if folders.get(name) != now.get(name))
+                # A folder gone, made or replaced; its own events count too, as a folder
+                # removed and made again may have the same inode.
+                moved = sorted({name for name in {*folders, *now}
+                                if folders.get(name) != now.get(name)}
+                               | {name for _, path in changes for name in folders
+                                  if path == str(root / name)})
                 if moved:  # watch what is there now, then build
                     due = tuple(moved)
                     break
