@@ -27,7 +27,7 @@ from .cache import (
     template_files,
 )
 from .errors import Diagnostic, SourceError, WgecError
-from .files import SOURCES_DIR, remove_typesetter_file, typesetter_file
+from .files import SOURCES_DIR, TEMPLATES_DIR, remove_typesetter_file, typesetter_file
 from .options import RenderOptions
 from .resources import default_sources_dir, default_templates_dir, find_template
 
@@ -184,7 +184,7 @@ def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str]
         if summary is None or summary.key != key or (language and summary.language != language):
             continue
         if inputs is None:
-            templates = template_files([project / "templates", default_templates_dir()])
+            templates = _templates_in_effect(project)
             inputs = _inputs_keys(snapshot, project, templates, formats, options,
                                   language or "")
         if all(cache.unchanged(fmt, inputs[fmt], folder / f"{OUTPUT_STEM}.{fmt}")
@@ -290,7 +290,7 @@ def _build_language(
     if language != report.meta.original_language:
         folder = folder / language
     options = options or RenderOptions()
-    templates = template_files([project / "templates", default_templates_dir()])
+    templates = _templates_in_effect(project)
     keys = _output_keys(checked, project, templates, formats, options, language)
     # Loaded even when forced: the formats not asked for stay current.
     cache = BuildCache.load(folder)
@@ -329,6 +329,11 @@ def _build_language(
     result.outputs = [folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats]
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _templates_in_effect(project: Path) -> dict[str, bytes]:
+    """The project's own templates over wgec's (see `template_files`)."""
+    return template_files([project / TEMPLATES_DIR, default_templates_dir()])
 
 
 def _output_keys(checked: CheckResult, project: Path, templates: Mapping[str, bytes],
@@ -401,7 +406,7 @@ def make_documents(
     from .render import render_markdown
 
     started = time.perf_counter()
-    templates = project / "templates"
+    templates = project / TEMPLATES_DIR
     rendered = render_markdown(report, templates, language,
                                options=options._replace(comments=False))
     # Word comments exist only in DOCX: its Markdown is made on its own when asked.

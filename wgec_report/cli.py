@@ -381,9 +381,10 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
                                   language=language)]
 
     def report(rebuild: Rebuild) -> None:
-        shown = [*rebuild.changed[:4], *([f"{len(rebuild.changed) - 4} more"]
-                                          if len(rebuild.changed) > 5 else rebuild.changed[4:])]
-        changed = ", ".join(shown) if shown else "first build"
+        names = list(rebuild.changed)
+        if len(names) > 5:  # a git checkout: four, and a count
+            names[4:] = [f"{len(names) - 4} more"]
+        changed = ", ".join(names) or "first build"
         if rebuild.error is not None:
             for diagnostic in rebuild.error.diagnostics:
                 _print_text(errors, diagnostic, rebuild.error.texts)
@@ -391,12 +392,11 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
             return
         results = rebuild.result if isinstance(rebuild.result, list) else []
         _print_warnings(errors, results)
-        made = {result.language: ", ".join(p.name for p in result.outputs
-                                           if p.suffix.lstrip(".") not in result.up_to_date)
-                for result in results}
-        made = {language: names for language, names in made.items() if names}
-        what = ("; ".join(f"{language}: {names}" for language, names in made.items())
-                if len(results) > 1 else "".join(made.values())) or "nothing (all up to date)"
+        made = [(result.language, ", ".join(p.name for p in result.outputs
+                                            if p.suffix.lstrip(".") not in result.up_to_date))
+                for result in results]
+        what = "; ".join(f"{language}: {names}" if len(results) > 1 else names
+                         for language, names in made if names) or "nothing (all up to date)"
         out.print(f"[green]✓[/] {escape(changed)}: rebuilt {escape(what)} in "
                   f"{rebuild.seconds:.2f} s")
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SOURCES_DIR = "sources"
+TEMPLATES_DIR = "templates"  # a project's own templates, over wgec's
 SECTIONS_DIR = "sections"
 YAML_SUFFIXES = (".yaml", ".yml")
 # The kinds of source file, each with its JSON Schema (`wgec schema`).

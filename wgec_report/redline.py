@@ -31,6 +31,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from .errors import WgecError
+from .files import TEMPLATES_DIR
 from .revisions import describe, git_user_name, load_report, revision_info
 
 # -- marks ------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def redline(project: Path, rev_a: str, rev_b: str | None = None, author: str | N
     if date.tzinfo is None:
         date = date.astimezone()  # a naive time is the local time, as people mean it
     language = report_b.meta.original_language
-    templates = project / "templates"
+    templates = project / TEMPLATES_DIR
     old = _clean(report_context(report_a, language))
     new = _clean(report_context(report_b, language))
     merger = _Merger(old, new)
@@ -259,7 +260,7 @@ def redline_docx(result: Redline) -> bytes:
     from .render import escape_markdown
     from .resources import find_template
 
-    reference = find_template(result.project / "templates", REFERENCE_DOCX)
+    reference = find_template(result.project / TEMPLATES_DIR, REFERENCE_DOCX)
     note = f'::: {{custom-style="Editing Note"}}\n{escape_markdown(result.note)}\n:::\n\n'
     markdown = result.masthead + note + result.markdown_body
     docx = markdown_to_docx(markdown, result.metadata, reference, result.date)

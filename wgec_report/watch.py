@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import WgecError
-from .files import SECTIONS_DIR, SOURCES_DIR, YAML_SUFFIXES, display_path, is_scratch_file
+from .files import (
+    SECTIONS_DIR,
+    SOURCES_DIR,
+    TEMPLATES_DIR,
+    YAML_SUFFIXES,
+    display_path,
+    is_scratch_file,
+)
 
 if TYPE_CHECKING:  # imported by the watch itself: `wgec build` never needs it
     from watchfiles import Change
 
 DEBOUNCE_MS = 300  # editors save in bursts (temporary file, rename): wait for quiet
-TEMPLATES_DIR = "templates"
 
 
 @dataclass(frozen=True)
@@ -82,15 +88,8 @@ def watch_project(
                     due = None
                 elif lasting := _lasting(root, changes):
                     on_rebuild(_run(build, tuple(sorted(_relative(root, p) for p in lasting))))
-                now = _folders(root)
-                # A folder gone, made or replaced; its own events count too, as a folder
-                # removed and made again may have the same inode.
-                moved = sorted({name for name in {*folders, *now}
-                                if folders.get(name) != now.get(name)}
-                               | {name for _, path in changes for name in folders
-                                  if path == str(root / name)})
-                if moved:  # watch what is there now, then build
-                    due = tuple(moved)
+                if moved := _moved(root, folders, changes):  # watch what is there, then build
+                    due = moved
                     break
             else:
                 return  # stopped
@@ -108,6 +107,16 @@ def _folders(root: Path) -> dict[str, tuple[int, int]]:
             if stat.S_ISDIR(info.st_mode):
                 found[name] = (info.st_dev, info.st_ino)
     return found
+
+
+def _moved(root: Path, folders: Mapping[str, tuple[int, int]],
+           changes: Iterable[tuple[object, str]]) -> tuple[str, ...]:
+    """The watched folders gone, made or replaced since `folders` was taken. A folder's
+    own events count too: one removed and made again may get the same inode back."""
+    now = _folders(root)
+    changed = {name for name in {*folders, *now} if folders.get(name) != now.get(name)}
+    touched = {name for _, path in changes for name in folders if path == str(root / name)}
+    return tuple(sorted(changed | touched))
 
 
 def _rounds(root: Path, folders: Mapping[str, object], debounce_ms: int,
