@@ -10,11 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from wgec_report import build, cache
-from wgec_report.convert import Typesetter, typst_to_pdf
+from wgec_report import build, cache, convert
+from wgec_report.cli import main
+from wgec_report.convert import Typesetter, typst_imports, typst_to_pdf
 from wgec_report.errors import ConversionError
 from wgec_report.files import user_cache_folder
+from wgec_report.resources import default_templates_dir
 
 WHEN = datetime.datetime(2018, 10, 1, tzinfo=datetime.UTC)
 PARAGRAPH = ("The Tunis Agenda recognized the need for enhanced cooperation in the future, "
@@ -250,3 +253,70 @@ def test_the_command_on_broken_sources_leaves_nothing_behind(
     assert "error[bad-id]" in done.stderr
     assert "nothing was built" in done.stderr
     assert list(tmp.iterdir()) == []
+
+
+# ------------------------------------------------- what a PDF template may not import
+
+def test_imports_in_typst_markup_are_found_where_they_stand() -> None:
+    markup = "\n".join([
+        '// #import "@preview/commented:1.0.0"',                # 1: a line comment
+        '#let home = "https://un.org" // #include "x.typ"',     # 2: // in a string, then one
+        '#import "@preview/example:0.1.0": add',                # 3
+        '/* #include "in-a-block.typ"',                         # 4: a block comment ...
+        '*/ #include "part.typ"',                               # 5: ... closed before this
+        "#{",
+        '  import "@local/mine:1.0.0"; include "d.typ"',        # 7: code: two statements
+        "}",
+        'We import "quoted words" in prose.',                   # 9: prose, not an import
+        '#my-import("x")',                                       # 10: another name
+    ])
+    found = [(at.line, at.column, at.end_column, at.name, at.is_package)
+             for at in typst_imports(markup)]
+    assert found == [
+        (3, 9, 33, "@preview/example:0.1.0", True),
+        (5, 13, 23, "part.typ", False),
+        (7, 10, 29, "@local/mine:1.0.0", True),
+        (7, 39, 46, "d.typ", False),
+    ]
+
+
+def test_the_default_pdf_template_imports_nothing() -> None:
+    template = default_templates_dir() / build.TYPST_TEMPLATE
+    assert typst_imports(template.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('#import "@preview/example:0.1.0": add',
+     'the PDF template imports the Typst package "@preview/example:0.1.0", '
+     "which typst would download"),
+    ('#include "letterhead.typ"',
+     'the PDF template imports "letterhead.typ", a file the typesetter cannot read'),
+])
+def test_a_pdf_template_that_imports_stops_the_build_before_any_conversion(
+        project: Path, monkeypatch: pytest.MonkeyPatch, line: str, expected: str) -> None:
+    """typst would download the package (HAZARDS: the network; a PDF that differs from
+    one machine to the next), or look for the file in its empty folder: a located error
+    instead, with the outputs of the last build left as they were."""
+    assert CliRunner().invoke(main, ["build", str(project), "--to", "pdf"]).exit_code == 0
+    before = (project / "build" / "report.pdf").read_bytes()
+    default = (default_templates_dir() / build.TYPST_TEMPLATE).read_text(encoding="utf-8")
+    lines = default.splitlines()
+    lines.insert(20, line)
+    (project / "templates").mkdir()
+    (project / "templates" / build.TYPST_TEMPLATE).write_text("\n".join(lines) + "\n")
+
+    def no_conversion(*args: object) -> bytes:
+        raise AssertionError("pandoc ran")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(convert, "_run", no_conversion)
+        result = CliRunner().invoke(main, ["build", str(project), "--to", "docx,pdf"])
+    assert result.exit_code == 1
+    column = line.index('"') + 1
+    assert f"templates/report.typ:21:{column}: error[typst-import]: {expected}" in result.stderr
+    assert "hint: the PDF is typeset offline from report.typ" in result.stderr
+    assert (project / "build" / "report.pdf").read_bytes() == before
+    assert not (project / "build" / "report.docx").exists()
+
+    (project / "templates" / build.TYPST_TEMPLATE).write_text(default)  # taken out: builds
+    assert CliRunner().invoke(main, ["build", str(project), "--to", "pdf"]).exit_code == 0

@@ -26,8 +26,14 @@ from .cache import (
     summary_key,
     template_files,
 )
-from .errors import Diagnostic, SourceError, WgecError
-from .files import SOURCES_DIR, TEMPLATES_DIR, remove_typesetter_file, typesetter_file
+from .errors import Diagnostic, Location, SourceError, TemplateError, WgecError, error
+from .files import (
+    SOURCES_DIR,
+    TEMPLATES_DIR,
+    display_path,
+    remove_typesetter_file,
+    typesetter_file,
+)
 from .options import RenderOptions
 from .resources import default_sources_dir, default_templates_dir, find_template
 
@@ -419,15 +425,16 @@ def make_documents(
     documents: dict[str, bytes] = {}
     if "md" in formats:
         documents["md"] = rendered.document().encode("utf-8")
+    # Looked at before any conversion starts: a template typst cannot use stops the build.
+    typst_template = _pdf_template(templates) if "pdf" in formats else None
     jobs: dict[str, _Background[bytes]] = {}
     if "docx" in formats:
         jobs["docx"] = _Background(timer.timed, "pandoc → DOCX", convert.markdown_to_docx,
                                    for_docx.masthead + for_docx.body, for_docx.metadata,
                                    find_template(templates, REFERENCE_DOCX), when)
-    if "pdf" in formats:
-        template = _required_template(templates, TYPST_TEMPLATE)
-        jobs["pdf"] = _Background(_make_pdf, rendered.body, typst_metadata, template, when,
-                                  timer, typesetting)
+    if typst_template is not None:
+        jobs["pdf"] = _Background(_make_pdf, rendered.body, typst_metadata, typst_template,
+                                  when, timer, typesetting)
     try:
         if alongside is not None:
             alongside()
@@ -578,6 +585,36 @@ def _required_template(project_templates: Path, name: str) -> Path:
     if found is None:
         raise WgecError(f"template '{name}' not found in {project_templates} or the defaults")
     return found
+
+
+def _pdf_template(project_templates: Path) -> Path:
+    """The Typst template in effect, if it imports nothing: the typesetter works offline,
+    in a folder that holds the document alone (see `convert.Typesetter`)."""
+    from .convert import typst_imports
+
+    template = _required_template(project_templates, TYPST_TEMPLATE)
+    try:
+        markup = template.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise WgecError(f"cannot read the template {display_path(template)}: "
+                        f"{exc.strerror}") from None
+    found = typst_imports(markup)
+    if not found:
+        return template
+    shown = display_path(template)
+    hint = (f"the PDF is typeset offline from {template.name} and wgec's fonts alone, the "
+            f"same on every machine: copy what it needs into {shown}")
+    diagnostics = [error(Location(shown, at.line, at.column, at.line, at.end_column),
+                         "typst-import", _typst_import_message(at.name), hint)
+                   for at in found]
+    raise TemplateError(f"template error: {_typst_import_message(found[0].name)}",
+                        diagnostics, {shown: markup})
+
+
+def _typst_import_message(name: str) -> str:
+    if name.startswith("@"):
+        return f"the PDF template imports the Typst package \"{name}\", which typst would download"
+    return f"the PDF template imports \"{name}\", a file the typesetter cannot read"
 
 
 def document_timestamp(report: Report) -> datetime.datetime | None:

@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import ConversionError
 from .files import remove_typesetter_file, typesetter_file
@@ -308,6 +308,58 @@ def _toc(metadata: Mapping[str, str]) -> list[str]:
     return ["--toc", "--toc-depth=2"] if metadata.get("toc") == "true" else []
 
 
+class TypstImport(NamedTuple):
+    """An `import` or `include` of a file or package in Typst markup: where its
+    quoted name stands (1-based line; first column, and the column after it), and
+    the name."""
+
+    line: int
+    column: int
+    end_column: int
+    name: str
+
+    @property
+    def is_package(self) -> bool:
+        return self.name.startswith("@")
+
+
+# What the typesetter could not honour in a PDF template: `#import "@preview/x:1.0.0"`
+# (typst would download the package: the PDF would depend on the network) or
+# `#include "part.typ"` (the typesetter's folder holds the document alone). The
+# keyword is led by `#` in markup, or starts a line or a statement of code.
+_TYPST_IMPORT = re.compile(
+    r'(?:#|^[ \t]*|[{;][ \t]*)(?:import|include)\b\s*\(?\s*"([^"\n]*)"', re.MULTILINE)
+# Strings first, so that a `//` inside one (a URL) is not taken for a comment.
+_TYPST_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
+
+
+def typst_imports(markup: str) -> list[TypstImport]:
+    """Every import or include of a named file or package in `markup`, commented-out
+    ones aside. A name made by an expression (`import "@pre" + ...`) is not seen:
+    this finds what a template author writes, it does not sandbox typst."""
+    found: list[TypstImport] = []
+    for match in _TYPST_IMPORT.finditer(_blank_comments(markup)):
+        start = match.start(1) - 1  # the opening quote
+        line_start = markup.rfind("\n", 0, start) + 1
+        column = start - line_start + 1
+        found.append(TypstImport(markup.count("\n", 0, start) + 1, column,
+                                 column + len(match.group(1)) + 2, match.group(1)))
+    return found
+
+
+def _blank_comments(markup: str) -> str:
+    """`markup` with each comment's characters made spaces (line breaks kept), so
+    that positions in it are positions in `markup`."""
+
+    def blank(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text.startswith('"'):
+            return text
+        return re.sub(r"[^\n]", " ", text)
+
+    return _TYPST_STRING_OR_COMMENT.sub(blank, markup)
+
+
 FONTS = Path(__file__).resolve().parent / "fonts"  # shipped with the package, with their licences
 
 
@@ -358,7 +410,8 @@ class Typesetter:
 
         # Packages too are looked for in the private folder only: an `@local` import
         # cannot read the user's typst packages. (An `@preview` import, which only a
-        # project's own Typst template could hold, is fetched as typst fetches it.)
+        # project's own Typst template could hold, would be downloaded: the build
+        # refuses such a template first, see `typst_imports`.)
         private = self.main.parent
         return typst.Compiler(self.main, root=private, font_paths=[FONTS],
                               ignore_system_fonts=True, package_path=private,

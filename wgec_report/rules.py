@@ -104,6 +104,8 @@ RULES: tuple[Rule, ...] = (
     Rule("outdated-entry", W, "A PO entry's msgid is the current original.", "translations"),
     # Building
     Rule("template", E, "Templates parse and use only fields that exist.", "build"),
+    Rule("typst-import", E, "The PDF template imports no Typst package or file (the PDF is "
+         "typeset offline, from the template alone).", "build"),
     Rule("cache-not-saved", W, "What a build made is recorded for the next one "
          "(build/.wgec-cache.json).", "build"),
     # Legal, but probably not what was meant
