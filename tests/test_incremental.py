@@ -608,6 +608,27 @@ def test_busy_files_no_build_reads_do_not_hold_the_watch_back(project: Path) -> 
         scribbler.join()
 
 
+def test_an_empty_folder_made_in_templates_starts_no_build(project: Path) -> None:
+    """`mkdir templates/partials` before writing into it changes no build; a folder
+    moved in with its templates does (the system tells of the folder alone)."""
+    (project / "templates").mkdir()
+    watching = Watching(project)
+    try:
+        watching.wait_for(1)
+        (project / "templates" / "partials").mkdir()
+        time.sleep(0.5)  # long enough for a round of its own
+        (project / "templates" / "partials" / "note.md.j2").write_text("A note.\n")
+        assert watching.wait_for(2).changed == ("templates/partials/note.md.j2",)
+        elsewhere = project.parent / "more"
+        elsewhere.mkdir()
+        (elsewhere / "glossary.md.j2").write_text("A glossary.\n")
+        elsewhere.rename(project / "templates" / "more")
+        assert "templates/more" in watching.wait_for(3).changed
+        assert len(watching.rounds) == 3
+    finally:
+        watching.stop()
+
+
 def test_an_interrupted_build_of_every_language_starts_no_other(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C or SIGTERM after the first language: those running finish, none starts."""

@@ -164,16 +164,28 @@ def _next_round(rounds: Iterator[set[tuple[Change, str]]],
 
 def _lasting(root: Path, changes: Iterable[tuple[object, str]]) -> set[str]:
     """The paths changed that a build reads (`is_read_by_wgec`), less the files that
-    came and went in the meantime: a tool's temporary file, of whatever name
-    (`tmpq3x9z1ab`, written, then renamed over a template), which no build can
-    have read."""
+    came and went in the meantime (a tool's temporary file, of whatever name,
+    `tmpq3x9z1ab`, written, then renamed over a template, which no build can have
+    read), and less the folders made in templates/ that are still empty (a `mkdir`
+    before the templates are written: a folder moved in with its files counts)."""
     from watchfiles import Change
 
     read = {(change, path) for change, path in changes if is_read_by_wgec(root, path)}
     added = {path for change, path in read if change == Change.added}
     deleted = {path for change, path in read if change == Change.deleted}
     gone = {path for path in added & deleted if not os.path.lexists(path)}
-    return {path for _, path in read} - gone
+    return {path for _, path in read
+            if path not in gone and not _empty_folder_in_templates(root, path)}
+
+
+def _empty_folder_in_templates(root: Path, path: str) -> bool:
+    if _relative(root, path).split("/")[:1] != [TEMPLATES_DIR] or path == str(root / TEMPLATES_DIR):
+        return False
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:  # a file, or gone
+        return False
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
