@@ -288,6 +288,41 @@ def test_template_problems_are_located(project: Path, tmp_path: Path) -> None:
     assert not (project / "build" / "report.md").exists()
 
 
+@pytest.mark.parametrize(("template", "expected"), [
+    ("Intro\n{{ 1/0 }}\n",
+     "2:1: error[template]: the template failed: division by zero (ZeroDivisionError)"),
+    ("Intro\n{{ none + 1 }}\n", "2:1: error[template]: the template failed: unsupported "
+     "operand type(s) for +: 'NoneType' and 'int' (TypeError)"),
+    ("Intro\n{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}\n",
+     "2:1: error[template]: a macro or include calls itself without end"),
+    ("{{ range(10**9)|list|length }}\n",
+     "1:1: error[template]: the template failed: Range too big."),
+])
+def test_a_template_that_fails_while_rendering_is_located(
+        project: Path, template: str, expected: str) -> None:
+    """Not "internal error ... a bug in wgec": the template's line, and the last build's
+    outputs as they were."""
+    assert run("build", str(project), "--to", "md")[0] == 0
+    before = (project / "build" / "report.md").read_bytes()
+    (project / "templates").mkdir()
+    (project / "templates" / "report.md.j2").write_text(template)
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert f"report.md.j2:{expected}" in err
+    assert "internal error" not in err
+    assert (project / "build" / "report.md").read_bytes() == before
+
+
+def test_a_template_that_is_not_utf8_is_located_at_its_first_bad_byte(project: Path) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / "report.md.j2").write_bytes(b"Intro\n\xe4\xb8\xad caf\xe9\n")
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert ("report.md.j2:2:6: error[template]: the template is not UTF-8 text (byte 0xe9); "
+            "save it as UTF-8") in err
+    assert not (project / "build").exists()
+
+
 def test_build_prints_the_word_count_per_section(project: Path) -> None:
     code, out, _ = run("build", str(project), "--to", "md")
     assert code == 0

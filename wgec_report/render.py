@@ -21,7 +21,7 @@ import jinja2.sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
-from .errors import Location, TemplateError, error
+from .errors import Location, TemplateError, WgecError, error
 from .files import display_path, is_scratch_file, user_cache_folder
 from .i18n import BCP47, catalogue, is_right_to_left, long_date
 from .model import (
@@ -137,7 +137,22 @@ def render_context(context: dict[str, Any], project_templates: Path | None = Non
     except SecurityError as exc:
         message = f"not allowed in a template: {exc}"
         raise _template_error(*_template_position(exc), message) from None
+    except _Undecodable as exc:
+        raise _template_error(exc.path, exc.line, str(exc), exc.column) from None
+    except WgecError:  # wgec's own, already said in the user's terms
+        raise
+    except Exception as exc:  # a template's own failure: 1/0, none + 1, a macro without end
+        where, line = _template_position(exc)
+        if line is None:  # raised by no template: wgec's own bug, reported as one
+            raise
+        raise _template_error(where, line, _failure(exc)) from None
     return re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "a macro or include calls itself without end"
+    return f"the template failed: {exc} ({type(exc).__name__})"
 
 
 class _ScratchName(jinja2.TemplateError):
@@ -147,6 +162,18 @@ class _ScratchName(jinja2.TemplateError):
     def __init__(self, name: str) -> None:
         super().__init__(f"template '{name}' has the name of an editor's temporary file, "
                          "which wgec does not read; rename it")
+
+
+class _Undecodable(jinja2.TemplateError):
+    """A template file that is not UTF-8, with where its first bad byte is."""
+
+    def __init__(self, path: Path, data: bytes, error: UnicodeDecodeError) -> None:
+        before = data[:error.start].decode("utf-8")  # decodes: the error is further on
+        self.path = str(path)
+        self.line = before.count("\n") + 1
+        self.column = len(before) - (before.rfind("\n") + 1) + 1
+        super().__init__(f"the template is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+                         "save it as UTF-8")
 
 
 class _TemplateLoader(jinja2.BaseLoader):
@@ -164,7 +191,11 @@ class _TemplateLoader(jinja2.BaseLoader):
         path = find_template(self.project_templates, "/".join(parts))
         if path is None:
             raise jinja2.TemplateNotFound(template)
-        source = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Undecodable(path, data, exc) from None
         modified = path.stat().st_mtime
         return source, str(path), lambda: path.stat().st_mtime == modified
 
@@ -225,12 +256,13 @@ def _template_position(exc: Exception) -> tuple[str, int | None]:
     return found
 
 
-def _template_error(filename: str, line: int | None, message: str) -> TemplateError:
+def _template_error(filename: str, line: int | None, message: str,
+                    column: int = 1) -> TemplateError:
     shown = display_path(Path(filename))
-    location = Location(shown, line or 0, 1 if line else 0)
+    location = Location(shown, line or 0, column if line else 0)
     diagnostic = error(location, "template", message)
-    try:
-        texts = {shown: Path(filename).read_text(encoding="utf-8")}
+    try:  # a template that is not UTF-8 is shown as far as it goes
+        texts = {shown: Path(filename).read_text(encoding="utf-8", errors="replace")}
     except OSError:
         texts = {}
     return TemplateError(f"template error: {message}", [diagnostic], texts)
