@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import pytest
 
+from wgec_report import convert
 from wgec_report.build import build_project, parse_formats
 from wgec_report.errors import ConversionError, WgecError
+from wgec_report.files import display_path
 
 
 def test_a_failed_conversion_replaces_nothing(project: Path) -> None:
@@ -27,6 +31,53 @@ def test_a_failed_conversion_replaces_nothing(project: Path) -> None:
     assert "file not found" in raised.value.message
     after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
     assert after == outputs  # same files, same bytes, no temporary files left
+
+
+def edit(project: Path) -> None:
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA", 1))
+
+
+def test_a_disk_that_fills_while_outputs_are_written_replaces_none(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """All or nothing: the Markdown written, then no room for the DOCX, leaves the last
+    build's three outputs, consistent with each other, and says so."""
+    build_project(project, ["md", "docx", "html"])
+    outputs = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    written: list[str] = []
+    real = convert.write_beside
+
+    def full_after_one(path: Path, data: bytes) -> Path:
+        if written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        written.append(path.name)
+        return real(path, data)
+
+    monkeypatch.setattr(convert, "write_beside", full_after_one)
+    edit(project)
+    with pytest.raises(WgecError) as raised:
+        build_project(project, ["md", "docx", "html"])
+    assert written == ["report.md"]
+    assert raised.value.message == (
+        f"cannot write {display_path(project / 'build' / 'report.docx')}: No space left on "
+        "device; the outputs of the last build are as they were")
+    after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    assert after == outputs  # same files, same bytes, no temporary files left
+    monkeypatch.undo()
+    assert build_project(project, ["md", "docx", "html"]).up_to_date == []  # all made again
+
+
+def test_a_folder_where_an_output_goes_is_said_before_anything_is_written(
+        project: Path) -> None:
+    build_project(project, ["md", "docx"])
+    outputs = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    (project / "build" / "report.pdf").mkdir()
+    edit(project)
+    with pytest.raises(WgecError, match=r"report\.pdf: a folder of that name is in the way; "
+                                        r"nothing was written"):
+        build_project(project)
+    after = {p.name: p.read_bytes() for p in (project / "build").iterdir() if p.is_file()}
+    assert after == outputs
 
 
 def test_outputs_go_to_the_folder_asked_for(project: Path, tmp_path: Path) -> None:

@@ -323,6 +323,25 @@ def test_a_template_that_is_not_utf8_is_located_at_its_first_bad_byte(project: P
     assert not (project / "build").exists()
 
 
+def test_a_failure_of_the_machine_is_said_as_such_not_as_a_bug_in_wgec(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from wgec_report import build
+    from wgec_report.files import display_path
+
+    source = project / "sources" / "report.yaml"
+
+    def failing_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(source))
+
+    monkeypatch.setattr(build, "build_project", failing_disk)
+    code, _, err = run("build", str(project))
+    assert code == 1
+    assert f"error: cannot go on: Input/output error: {display_path(source)}" in err
+    assert "internal error" not in err
+
+
 def test_build_prints_the_word_count_per_section(project: Path) -> None:
     code, out, _ = run("build", str(project), "--to", "md")
     assert code == 0

@@ -632,18 +632,43 @@ def document_timestamp(report: Report) -> datetime.datetime | None:
 
 
 def write_outputs(out_dir: Path, documents: dict[str, bytes]) -> list[Path]:
-    from .convert import write_atomically
+    """Every document into `out_dir`, or none: each is written beside its place first,
+    and they are renamed into place only once all are on disk. A full disk, or a
+    folder where an output goes, leaves the last build's outputs as they were, all
+    of them, and no temporary file."""
+    from .convert import write_beside
 
     if out_dir.exists() and not out_dir.is_dir():
         raise WgecError(f"output folder {out_dir} is a file")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for fmt in FORMATS:
-        if fmt in documents:
-            path = out_dir / f"{OUTPUT_STEM}.{fmt}"
-            write_atomically(path, documents[fmt])
-            written.append(path)
-    return written
+    targets = [(out_dir / f"{OUTPUT_STEM}.{fmt}", documents[fmt])
+               for fmt in FORMATS if fmt in documents]
+    for path, _ in targets:
+        if path.is_dir():
+            raise WgecError(f"cannot write {display_path(path)}: a folder of that name is in "
+                            "the way; nothing was written")
+    staged: list[tuple[Path, Path]] = []
+    replaced: list[Path] = []
+    current = out_dir
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for current, data in targets:
+            staged.append((write_beside(current, data), current))
+        for temporary, current in staged:
+            os.replace(temporary, current)
+            replaced.append(current)
+    except OSError as exc:
+        raise WgecError(_unwritten(current, exc, replaced)) from None
+    finally:
+        for temporary, _ in staged[len(replaced):]:
+            temporary.unlink(missing_ok=True)
+    return [path for path, _ in targets]
+
+
+def _unwritten(path: Path, exc: OSError, replaced: Sequence[Path]) -> str:
+    said = f"cannot write {display_path(path)}: {exc.strerror or exc}"
+    if not replaced:  # the usual case: the disk filled while the files were written
+        return f"{said}; the outputs of the last build are as they were"
+    return f"{said}; only {', '.join(p.name for p in replaced)} replaced"
 
 
 def init_project(target: Path) -> list[Path]:

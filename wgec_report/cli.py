@@ -21,6 +21,7 @@ import click
 from . import __version__
 from .errors import Diagnostic, WgecError
 from .files import SOURCE_FILE_KINDS as FILE_KINDS
+from .files import display_path
 from .reporters import REPORT_FORMATS, format_github, format_json, format_sarif, format_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -158,6 +159,8 @@ class _Group(click.Group):
             sys.exit(EXIT_TERMINATED if isinstance(stopped, _Terminated) else EXIT_INTERRUPTED)
         except BrokenPipeError:  # `wgec check | head`: the reader has all it wanted
             sys.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:  # the machine's, not wgec's: a full disk, a file in use
+            _fail(WgecError(_system_failure(exc)), debug=ctx.params.get("debug", False))
         except Exception as exc:  # a bug in wgec: say so, briefly, unless asked for more
             if ctx.params.get("debug", False):
                 raise
@@ -166,6 +169,13 @@ class _Group(click.Group):
                 "This is a bug in wgec. Run again with --debug for the traceback, and report it."
             )
             sys.exit(EXIT_FAILED)
+
+
+def _system_failure(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return f"cannot go on: {reason}"
+    return f"cannot go on: {reason}: {display_path(Path(os.fsdecode(exc.filename)))}"
 
 
 def _fail(exc: WgecError, debug: bool) -> NoReturn:

@@ -468,6 +468,17 @@ def write_atomically(path: Path, data: bytes) -> None:
     A reader sees the old file or the new one, never half of one; a failure
     leaves the old file and no temporary file behind.
     """
+    temporary = write_beside(path, data)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_beside(path: Path, data: bytes) -> Path:
+    """`data` in a new temporary file beside `path`, on disk, for a rename over `path`;
+    on failure, no temporary file is left."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(temporary, _new_file_mode())  # mkstemp makes 0600; outputs are for sharing
@@ -475,10 +486,10 @@ def write_atomically(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
 
 
 def _new_file_mode() -> int:
