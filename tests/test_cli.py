@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from wgec_report import __version__
 from wgec_report.cli import main
 
+from .conftest import REPO
+
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
@@ -286,6 +288,48 @@ def test_template_problems_are_located(project: Path, tmp_path: Path) -> None:
     assert code == 1
     assert "error[outside-project]: this template links to a place outside" in err
     assert not (project / "build" / "report.md").exists()
+
+
+def test_a_templates_folder_linked_out_of_the_project_is_refused(
+        project: Path, tmp_path: Path) -> None:
+    """A build reads nothing but the project and wgec's own files: a templates/ that is a
+    link leads out as a linked template does, even after a build with the same files."""
+    outside = tmp_path / "shared-templates"
+    outside.mkdir()
+    (outside / "mapping.md.j2").write_text("OUTSIDE\n")
+    (project / "templates").mkdir()
+    (project / "templates" / "mapping.md.j2").write_text("OUTSIDE\n")
+    assert run("build", str(project), "--to", "md")[0] == 0
+    (project / "templates" / "mapping.md.j2").unlink()
+    (project / "templates").rmdir()
+    (project / "templates").symlink_to(outside)  # the same file, now through a link
+    code, out, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert "templates: error[outside-project]: the templates folder links to a place " \
+           "outside the project folder" in err
+    assert "up to date" not in out
+
+
+@pytest.mark.parametrize(("name", "line"), [
+    ("report.typ", "${ ../../../../etc/hostname() }"),
+    ("report.html", "$meta:../secret()$"),
+    ("report.html", "${ styles.html() }"),  # a partial beside the template: one file each
+])
+def test_a_pandoc_template_that_names_another_file_is_refused(
+        project: Path, name: str, line: str) -> None:
+    """pandoc reads a partial from anywhere, outside its sandbox; a template that names
+    one is a located error, with nothing converted."""
+    templates = project / "templates"
+    templates.mkdir()
+    default = (REPO / "templates" / name).read_text()
+    (templates / name).write_text(default + "\n" + line + "\n")
+    (templates / "styles.html").write_text("<style></style>\n")
+    code, _, err = run("build", str(project), "--to", "pdf" if name.endswith("typ") else "html")
+    assert code == 1
+    number = default.count("\n") + 2
+    assert f"templates/{name}:{number}:1: error[template]: the template includes the file " in err
+    assert "(a pandoc partial): wgec templates are one file each" in err
+    assert not (project / "build").exists()
 
 
 @pytest.mark.parametrize(("template", "expected"), [

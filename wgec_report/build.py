@@ -426,7 +426,8 @@ def make_documents(
     if "md" in formats:
         documents["md"] = rendered.document().encode("utf-8")
     # Looked at before any conversion starts: a template typst cannot use stops the build.
-    typst_template = _pdf_template(templates) if "pdf" in formats else None
+    typst_template = _pandoc_template(templates, TYPST_TEMPLATE) if "pdf" in formats else None
+    html_template = _pandoc_template(templates, HTML_TEMPLATE) if "html" in formats else None
     jobs: dict[str, _Background[bytes]] = {}
     if "docx" in formats:
         jobs["docx"] = _Background(timer.timed, "pandoc → DOCX", convert.markdown_to_docx,
@@ -438,10 +439,10 @@ def make_documents(
     try:
         if alongside is not None:
             alongside()
-        if "html" in formats:
+        if html_template is not None:
             documents["html"] = timer.timed(
                 "pandoc → HTML", convert.markdown_to_html, rendered.body, rendered.metadata,
-                _required_template(templates, HTML_TEMPLATE))
+                html_template)
     finally:  # on failure too: no pandoc left running behind the error
         for job in jobs.values():
             job.join()
@@ -587,28 +588,33 @@ def _required_template(project_templates: Path, name: str) -> Path:
     return found
 
 
-def _pdf_template(project_templates: Path) -> Path:
-    """The Typst template in effect, if it imports nothing: the typesetter works offline,
-    in a folder that holds the document alone (see `convert.Typesetter`)."""
-    from .convert import typst_imports
+def _pandoc_template(project_templates: Path, name: str) -> Path:
+    """The pandoc template `name` in effect, if it names no other file: pandoc would read a
+    partial from anywhere (`${ ../../etc/passwd() }`), and the typesetter works
+    offline, in a folder that holds the document alone (see `convert.Typesetter`)."""
+    from .convert import pandoc_partials, typst_imports
 
-    template = _required_template(project_templates, TYPST_TEMPLATE)
+    template = _required_template(project_templates, name)
     try:
-        markup = template.read_text(encoding="utf-8", errors="replace")
+        text = template.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise WgecError(f"cannot read the template {display_path(template)}: "
                         f"{exc.strerror}") from None
-    found = typst_imports(markup)
+    shown = display_path(template)
+    found = [(at, "template", f"the template includes the file \"{at.name}\" (a pandoc "
+              "partial): wgec templates are one file each", f"copy its text into {shown}")
+             for at in pandoc_partials(text)]
+    if name == TYPST_TEMPLATE:
+        offline = (f"the PDF is typeset offline from {template.name} and wgec's fonts alone, "
+                   f"the same on every machine: copy what it needs into {shown}")
+        found += [(at, "typst-import", _typst_import_message(at.name), offline)
+                  for at in typst_imports(text)]
     if not found:
         return template
-    shown = display_path(template)
-    hint = (f"the PDF is typeset offline from {template.name} and wgec's fonts alone, the "
-            f"same on every machine: copy what it needs into {shown}")
-    diagnostics = [error(Location(shown, at.line, at.column, at.line, at.end_column),
-                         "typst-import", _typst_import_message(at.name), hint)
-                   for at in found]
-    raise TemplateError(f"template error: {_typst_import_message(found[0].name)}",
-                        diagnostics, {shown: markup})
+    diagnostics = [error(Location(shown, at.line, at.column, at.line, at.end_column), code,
+                         message, hint)
+                   for at, code, message, hint in found]
+    raise TemplateError(f"template error: {diagnostics[0].message}", diagnostics, {shown: text})
 
 
 def _typst_import_message(name: str) -> str:

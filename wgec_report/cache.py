@@ -57,13 +57,17 @@ def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
     """The templates in effect, by their path in the folder (`partials/note.md.j2`), in
     subfolders too (a template can include any of them): a project's own file wins
     over the default of that name. Editors' temporary files (`is_scratch_file`) are
-    no templates. A link is known by where it leads too (`name` + LINK): one that
-    leads out of the folder is left out, and the build refuses it if a template
-    uses it, so changing it must change the keys."""
+    no templates. A link is known by where it leads too (`name` + LINK; a folder that
+    is itself a link, by LINK alone): one that leads out of the folder is left out,
+    and the build refuses it if a template uses it, so changing it must change the
+    keys."""
     found: dict[str, bytes] = {}
     for folder in folders:
         if not folder.is_dir():
             continue
+        with contextlib.suppress(OSError):  # the folder itself a link: the build refuses it
+            if folder.is_symlink():
+                found.setdefault(LINK, os.readlink(folder).encode())
         inside = folder.resolve()
         for parent, folders_in, names in os.walk(folder):  # links to folders not followed
             folders_in[:] = sorted(name for name in folders_in if not is_scratch_file(name))

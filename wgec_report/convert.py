@@ -308,10 +308,9 @@ def _toc(metadata: Mapping[str, str]) -> list[str]:
     return ["--toc", "--toc-depth=2"] if metadata.get("toc") == "true" else []
 
 
-class TypstImport(NamedTuple):
-    """An `import` or `include` of a file or package in Typst markup: where its
-    quoted name stands (1-based line; first column, and the column after it), and
-    the name."""
+class Reference(NamedTuple):
+    """A file or package a template names: where the name stands (1-based line; first
+    column, and the column after it), and the name."""
 
     line: int
     column: int
@@ -319,8 +318,14 @@ class TypstImport(NamedTuple):
     name: str
 
     @property
-    def is_package(self) -> bool:
+    def is_package(self) -> bool:  # a Typst package: `@preview/name:1.0.0`
         return self.name.startswith("@")
+
+
+def _reference(text: str, start: int, end: int, name: str) -> Reference:
+    line_start = text.rfind("\n", 0, start) + 1
+    column = start - line_start + 1
+    return Reference(text.count("\n", 0, start) + 1, column, column + end - start, name)
 
 
 # What the typesetter could not honour in a PDF template: `#import "@preview/x:1.0.0"`
@@ -333,18 +338,25 @@ _TYPST_IMPORT = re.compile(
 _TYPST_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
 
 
-def typst_imports(markup: str) -> list[TypstImport]:
+def typst_imports(markup: str) -> list[Reference]:
     """Every import or include of a named file or package in `markup`, commented-out
     ones aside. A name made by an expression (`import "@pre" + ...`) is not seen:
     this finds what a template author writes, it does not sandbox typst."""
-    found: list[TypstImport] = []
-    for match in _TYPST_IMPORT.finditer(_blank_comments(markup)):
-        start = match.start(1) - 1  # the opening quote
-        line_start = markup.rfind("\n", 0, start) + 1
-        column = start - line_start + 1
-        found.append(TypstImport(markup.count("\n", 0, start) + 1, column,
-                                 column + len(match.group(1)) + 2, match.group(1)))
-    return found
+    return [_reference(markup, match.start(1) - 1, match.end(1) + 1, match.group(1))
+            for match in _TYPST_IMPORT.finditer(_blank_comments(markup))]
+
+
+# A partial in a pandoc template, `${ header() }` or `$items:item()[, ]$`: pandoc reads
+# the file of that name, wherever it is (`${ ../../etc/passwd() }`), outside its
+# sandbox. `$$` is a dollar sign, `$--` a comment to the end of the line.
+_PANDOC_DIRECTIVE = re.compile(
+    r"\$\$|\$--[^\n]*|\$\{?[ \t]*(?:[A-Za-z][\w.-]*[ \t]*:[ \t]*)?(?P<name>[^\s${}()\[\]:]+)\(\)")
+
+
+def pandoc_partials(template: str) -> list[Reference]:
+    """Every partial a pandoc template names."""
+    return [_reference(template, match.start(), match.end(), match.group("name"))
+            for match in _PANDOC_DIRECTIVE.finditer(template) if match.group("name")]
 
 
 def _blank_comments(markup: str) -> str:

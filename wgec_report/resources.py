@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import TemplateError, WgecError, error, whole_file
+from .errors import Location, TemplateError, WgecError, error, whole_file
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -41,15 +41,26 @@ def find_template(project_templates: Path | None, name: str) -> Path | None:
         candidate = folder / name
         if not candidate.is_file():
             continue
-        if not candidate.resolve().is_relative_to(folder.resolve()):
-            from .files import display_path
-
-            shown = display_path(candidate)
-            raise TemplateError(
-                f"template {shown} leads outside the templates folder",
-                [error(whole_file(shown), "outside-project",
-                       "this template links to a place outside the project folder",
-                       "copy the file into templates/ instead of linking to it")],
-            )
+        # The folder where it stands in its parent: a templates/ that is itself a link
+        # leads out as surely as a template that is one.
+        if not candidate.resolve().is_relative_to(folder.parent.resolve() / folder.name):
+            raise _outside(folder if folder.is_symlink() else candidate)
         return candidate
     return None
+
+
+def _outside(link: Path) -> TemplateError:
+    from .files import display_path
+
+    shown = display_path(link)
+    if link.is_dir():
+        return TemplateError(
+            f"the templates folder leads outside the project ({shown})",
+            [error(Location(shown), "outside-project",
+                   "the templates folder links to a place outside the project folder",
+                   "make templates/ a folder of the project instead of a link")])
+    return TemplateError(
+        f"template {shown} leads outside the templates folder",
+        [error(whole_file(shown), "outside-project",
+               "this template links to a place outside the project folder",
+               "copy the file into templates/ instead of linking to it")])
