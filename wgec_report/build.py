@@ -629,12 +629,29 @@ def document_timestamp(report: Report) -> datetime.datetime | None:
     Never the clock: two builds of the same sources must be byte-identical.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    if epoch:
+        return _epoch_date(epoch)
     if report.meta.date is not None:
         day = datetime.date.fromisoformat(report.meta.date.value)
         return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
     return None
+
+
+def _epoch_date(epoch: str) -> datetime.datetime:
+    """SOURCE_DATE_EPOCH as a date. A value that is not one stops the build, as the
+    reproducible-builds specification asks: documents dated otherwise than asked
+    would differ from those a checker makes."""
+    said = f"SOURCE_DATE_EPOCH is '{epoch}'"
+    if not (epoch.isascii() and epoch.isdigit()):
+        raise WgecError(f"{said}: it must be a whole number of seconds since 1970-01-01 "
+                        "00:00 UTC, such as 1700000000 (or unset, for the report's own date)")
+    try:
+        when = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    except (OverflowError, OSError, ValueError):
+        when = None
+    if when is None or when.year > 9999:
+        raise WgecError(f"{said}: a date after the year 9999, which no document can carry")
+    return when
 
 
 def write_outputs(out_dir: Path, documents: dict[str, bytes]) -> list[Path]:
