@@ -41,7 +41,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:  # the check and the model load only when the sources are checked
     from .check import CheckResult
-    from .convert import Typesetter
+    from .convert import Reference, Typesetter
     from .model import Report
 
 FORMATS = ("md", "docx", "pdf", "html")
@@ -601,19 +601,22 @@ def _pandoc_template(project_templates: Path, name: str) -> Path:
         raise WgecError(f"cannot read the template {display_path(template)}: "
                         f"{exc.strerror}") from None
     shown = display_path(template)
-    found = [(at, "template", f"the template includes the file \"{at.name}\" (a pandoc "
-              "partial): wgec templates are one file each", f"copy its text into {shown}")
-             for at in pandoc_partials(text)]
+
+    def at(place: Reference) -> Location:
+        return Location(shown, place.line, place.column, place.line, place.end_column)
+
+    diagnostics = [error(at(partial), "template", f"the template includes the file "
+                         f"\"{partial.name}\" (a pandoc partial): wgec templates are one "
+                         "file each", f"copy its text into {shown}")
+                   for partial in pandoc_partials(text)]
     if name == TYPST_TEMPLATE:
         offline = (f"the PDF is typeset offline from {template.name} and wgec's fonts alone, "
                    f"the same on every machine: copy what it needs into {shown}")
-        found += [(at, "typst-import", _typst_import_message(at.name), offline)
-                  for at in typst_imports(text)]
-    if not found:
+        diagnostics += [error(at(place), "typst-import", _typst_import_message(place.name),
+                              offline)
+                        for place in typst_imports(text)]
+    if not diagnostics:
         return template
-    diagnostics = [error(Location(shown, at.line, at.column, at.line, at.end_column), code,
-                         message, hint)
-                   for at, code, message, hint in found]
     raise TemplateError(f"template error: {diagnostics[0].message}", diagnostics, {shown: text})
 
 
