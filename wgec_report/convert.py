@@ -76,6 +76,9 @@ def run_pandoc(
         *PANDOC_RUNTIME,
         "--sandbox",  # readers and writers may read only what is named here
         "--fail-if-warnings",
+        # No abbreviations: the `smart` reader would make "Mr. Smith" "Mr.\u00a0Smith".
+        # The text comes out as written, spaces too.
+        f"--abbreviations={os.devnull}",
         f"--from={READER}",
         f"--to={writer}",
         "--output=-",

@@ -6,6 +6,7 @@ what a report is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -79,6 +80,18 @@ class Text:
 
     def __iter__(self) -> Iterator[LocatedText]:
         return iter(self.by_language.values())
+
+
+# What breaks a line: ASCII white space and the Unicode line separators. Not the
+# no-break and typographic spaces (U+00A0 in "10 000", before a French colon; U+202F;
+# U+2009; U+3000 in Chinese), which are part of the text as written.
+_LINE_BREAKING_SPACE = re.compile(r"[ \t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """A plain-text field (a name, a title) as one line: each run of line-breaking white
+    space one space, none at either end; every other character as written."""
+    return _LINE_BREAKING_SPACE.sub(" ", text).strip(" ")
 
 
 def text_hash(text: str) -> str:

@@ -34,6 +34,7 @@ from .model import (
     Report,
     Section,
     Text,
+    one_line,
 )
 from .options import DEFAULT_OPTIONS, RenderOptions
 from .refs import (
@@ -60,10 +61,10 @@ _LEADING_BLOCK_MARKER = ("-", "+", "*", ":", "=", "(", ".", ")", "%", "~")
 def escape_markdown(text: str) -> str:
     """Plain text to pandoc Markdown that reads back as exactly that text.
 
-    Whitespace runs (newlines included) collapse to one space: plain fields are
-    names and titles, one line each.
+    Plain fields are names and titles, one line each (`one_line`): runs of
+    line-breaking white space collapse to one space; no-break spaces stay.
     """
-    text = " ".join(text.split())
+    text = one_line(text)
     text = _ALWAYS_ESCAPE.sub(r"\\\1", text)
     text = _REPEATED.sub(lambda m: "\\" + (m.group(1) or m.group(2)), text)
     text = _LEADING_LIST_MARKER.sub(r"\1\\\2", text)
@@ -379,7 +380,7 @@ class _View:
             optional["unofficial"] = t["unofficial_translation"]
         if self.fallbacks:
             optional["untranslated-note"] = t["untranslated_note"]
-        fields.update({k: " ".join(v.split()) for k, v in optional.items() if v})
+        fields.update({k: one_line(v) for k, v in optional.items() if v})
         fields["lang"] = BCP47[self.language]
         if is_right_to_left(self.language):
             fields["dir"] = "rtl"

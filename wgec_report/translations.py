@@ -37,7 +37,7 @@ import polib  # type: ignore[import-untyped,unused-ignore]
 from .check import CheckResult, check_blobs, check_loaded, check_project
 from .errors import Diagnostic, Location, SourceError, WgecError, error, warning, whole_file
 from .files import display_path
-from .model import LANGUAGES, LocatedText, Report, text_hash
+from .model import LANGUAGES, LocatedText, Report, one_line, text_hash
 from .sources import (
     LineIndex,
     LoadedSources,
@@ -75,7 +75,7 @@ def normalize(value: str, prose: bool) -> str:
     lines, only losing surrounding blank space.
     """
     if not prose:
-        return " ".join(value.split())
+        return one_line(value)
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
@@ -306,7 +306,7 @@ def _translatable(report: Report) -> Iterator[_Item]:
 
 def _title(report: Report) -> str:
     title = report.meta.title.by_language.get(report.meta.original_language)
-    return " ".join(title.value.split()) if title else "the report"
+    return one_line(title.value) if title else "the report"
 
 
 def _checked(project: Path, consequence: str) -> tuple[CheckResult, LoadedSources]:
