@@ -7,6 +7,7 @@ import datetime
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from click.testing import CliRunner
 from wgec_report import build, cache, convert
 from wgec_report.cli import main
 from wgec_report.convert import Typesetter, typst_imports, typst_to_pdf
-from wgec_report.errors import ConversionError
-from wgec_report.files import user_cache_folder
+from wgec_report.errors import ConversionError, Location
+from wgec_report.files import display_path, user_cache_folder
 from wgec_report.resources import default_templates_dir
 
 WHEN = datetime.datetime(2018, 10, 1, tzinfo=datetime.UTC)
@@ -320,3 +321,68 @@ def test_a_pdf_template_that_imports_stops_the_build_before_any_conversion(
 
     (project / "templates" / build.TYPST_TEMPLATE).write_text(default)  # taken out: builds
     assert CliRunner().invoke(main, ["build", str(project), "--to", "pdf"]).exit_code == 0
+
+
+# ------------------------------------------------- what typst says of a PDF template
+
+def project_typst_template(project: Path, edit: Callable[[list[str]], None]) -> list[str]:
+    """The default PDF template, edited, as the project's own; its lines."""
+    lines = (default_templates_dir() / build.TYPST_TEMPLATE).read_text().splitlines()
+    edit(lines)
+    (project / "templates").mkdir(exist_ok=True)
+    (project / "templates" / build.TYPST_TEMPLATE).write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def test_typst_warnings_are_said_where_the_template_gives_cause_and_again_by_a_replay(
+        project: Path) -> None:
+    """A font wgec does not ship: typst sets the text in another, and says so; so does
+    wgec, at the template's line, whenever the PDF is asked for, until it is made again."""
+    def add_a_font(lines: list[str]) -> None:
+        at = next(i for i, line in enumerate(lines) if line.strip().startswith('("Liberation'))
+        lines[at] = lines[at].replace('("Liberation Serif"', '("Comic Sans MS", "Liberation Serif"')
+
+    lines = project_typst_template(project, add_a_font)
+    uses = next(n for n, line in enumerate(lines, 1) if "#set text(font: wgec-fonts" in line)
+    said = (f"templates/report.typ:{uses}:{lines[uses - 1].index('wgec-fonts') + 1}: "
+            "warning[typst-warning]: unknown font family: comic sans ms")
+    first = CliRunner().invoke(main, ["build", str(project)])
+    assert first.exit_code == 0  # a warning: the PDF is made
+    assert said in first.stderr
+    replay = CliRunner().invoke(main, ["build", str(project)])
+    assert "is up to date" in replay.stdout and said in replay.stderr
+    recs = project / "sources" / "recommendations.yaml"
+    recs.write_text(recs.read_text().replace("To invite UN GA", "To invite the GA", 1))
+    docx_only = CliRunner().invoke(main, ["build", str(project), "--to", "docx"])
+    assert said not in docx_only.stderr  # of the PDF only
+    pdf_up_to_date = CliRunner().invoke(main, ["build", str(project), "--to", "md,pdf"])
+    assert said in pdf_up_to_date.stderr  # made again, and said again
+    project_typst_template(project, lambda lines: None)  # the default's fonts again
+    fixed = CliRunner().invoke(main, ["build", str(project)])
+    assert "typst-warning" not in fixed.stderr
+
+
+def test_a_typst_error_in_the_template_is_located_there(project: Path) -> None:
+    lines = project_typst_template(project, lambda lines: lines.append("#foo()"))
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+    assert result.exit_code == 1
+    assert (f"templates/report.typ:{len(lines)}:2: error[typst-error]: unknown variable: foo"
+            in result.stderr)
+    assert not (project / "build").exists()
+
+
+def test_a_typst_message_from_a_line_the_template_does_not_hold_quotes_it(
+        tmp_path: Path) -> None:
+    template = tmp_path / "report.typ"
+    template.write_text("#let title = [$title$]\n$body$\n")
+    typst = "#let title = [Draft report]\nSome text\n"
+    said = convert.TypstMessage("unknown variable: x", 1, 5)
+    assert build._typst_place(template, typst, said) == (
+        Location(display_path(template)),
+        "unknown variable: x (line 1 of the Typst made from it: #let title = [Draft report])")
+    same = convert.TypstMessage("a warning", 2, 1)
+    template.write_text("Some text\n$body$\nSome text\n")  # twice: which one is not known
+    assert build._typst_place(template, typst, same)[0] == Location(display_path(template))
+    template.write_text("Some text\n$body$\n")
+    assert build._typst_place(template, typst, same)[0] == Location(
+        display_path(template), 1, 1)

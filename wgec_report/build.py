@@ -26,7 +26,16 @@ from .cache import (
     summary_key,
     template_files,
 )
-from .errors import Diagnostic, Location, SourceError, TemplateError, WgecError, error
+from .errors import (
+    ConversionError,
+    Diagnostic,
+    Location,
+    SourceError,
+    TemplateError,
+    WgecError,
+    error,
+    warning,
+)
 from .files import (
     SOURCES_DIR,
     TEMPLATES_DIR,
@@ -41,7 +50,7 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:  # the check and the model load only when the sources are checked
     from .check import CheckResult
-    from .convert import Reference, Typesetter
+    from .convert import Reference, Typesetter, TypstMessage
     from .model import Report
 
 FORMATS = ("md", "docx", "pdf", "html")
@@ -197,7 +206,9 @@ def _replay(project: Path, snapshot: Mapping[str, bytes], formats: Sequence[str]
                for fmt in formats):
             return BuildResult(
                 outputs=[folder / f"{OUTPUT_STEM}.{fmt}" for fmt in FORMATS if fmt in formats],
-                warnings=[*summary.warnings, *(summary.pdf_warnings if "pdf" in formats else ())],
+                warnings=[*summary.warnings, *(
+                    [*summary.pdf_warnings, *cache.warnings("pdf")] if "pdf" in formats
+                    else ())],
                 texts=snapshot_texts(snapshot),
                 language=summary.language, up_to_date=list(formats),
                 fallbacks=max((cache.fallbacks(fmt) for fmt in formats), default=0),
@@ -312,18 +323,19 @@ def _build_language(
         glyphs.extend(_glyph_warnings(report, language))
 
     if stale:
-        documents, result.fallbacks = make_documents(report, project, stale, timer, options,
-                                                     language, alongside=check_glyphs,
-                                                     typesetting=typesetting)
+        made = make_documents(report, project, stale, timer, options, language,
+                              alongside=check_glyphs, typesetting=typesetting)
+        result.fallbacks = made.fallbacks
         write_started = time.perf_counter()
-        write_outputs(folder, documents)
-        for fmt, data in documents.items():
-            cache.record(fmt, keys[fmt], data, result.fallbacks)
+        write_outputs(folder, made.files)
+        for fmt, data in made.files.items():
+            cache.record(fmt, keys[fmt], data, result.fallbacks,
+                         made.typst_warnings if fmt == "pdf" else [])
         timer.record("write", write_started)
     else:
         check_glyphs()
-    if "pdf" in formats:
-        result.warnings += glyphs
+    if "pdf" in formats:  # typst's warnings are the PDF's own: kept with it in the cache
+        result.warnings += [*glyphs, *cache.warnings("pdf")]
     if snapshot is not None:
         sources, requested = snapshot
         _remember_snapshot(cache, result, checked, glyphs, sources, requested,
@@ -396,13 +408,22 @@ def _require_valid(checked: CheckResult, rev: str | None = None) -> Report:
     return checked.report
 
 
+class Documents(NamedTuple):
+    """What `make_documents` made: the files' bytes, how many texts fell back to the
+    original language, and what typst warned of the PDF."""
+
+    files: dict[str, bytes]
+    fallbacks: int
+    typst_warnings: list[Diagnostic]
+
+
 def make_documents(
     report: Report, project: Path, formats: Sequence[str], timer: _Timer,
     options: RenderOptions, language: str | None = None,
     alongside: Callable[[], None] | None = None,
     typesetting: _Typesetting | None = None,
-) -> tuple[dict[str, bytes], int]:
-    """Every requested document, in memory, and how many texts fell back to the original.
+) -> Documents:
+    """Every requested document, in memory.
 
     The DOCX and the PDF are made on threads of their own, at once: pandoc runs
     in processes and typst without the GIL, so the two use both cores, while
@@ -428,14 +449,15 @@ def make_documents(
     # Looked at before any conversion starts: a template typst cannot use stops the build.
     typst_template = _pandoc_template(templates, TYPST_TEMPLATE) if "pdf" in formats else None
     html_template = _pandoc_template(templates, HTML_TEMPLATE) if "html" in formats else None
-    jobs: dict[str, _Background[bytes]] = {}
+    docx_job: _Background[bytes] | None = None
+    pdf_job: _Background[tuple[bytes, list[Diagnostic]]] | None = None
     if "docx" in formats:
-        jobs["docx"] = _Background(timer.timed, "pandoc → DOCX", convert.markdown_to_docx,
-                                   for_docx.masthead + for_docx.body, for_docx.metadata,
-                                   find_template(templates, REFERENCE_DOCX), when)
+        docx_job = _Background(timer.timed, "pandoc → DOCX", convert.markdown_to_docx,
+                               for_docx.masthead + for_docx.body, for_docx.metadata,
+                               find_template(templates, REFERENCE_DOCX), when)
     if typst_template is not None:
-        jobs["pdf"] = _Background(_make_pdf, rendered.body, typst_metadata, typst_template,
-                                  when, timer, typesetting)
+        pdf_job = _Background(_make_pdf, rendered.body, typst_metadata, typst_template,
+                              when, timer, typesetting)
     try:
         if alongside is not None:
             alongside()
@@ -444,29 +466,69 @@ def make_documents(
                 "pandoc → HTML", convert.markdown_to_html, rendered.body, rendered.metadata,
                 html_template)
     finally:  # on failure too: no pandoc left running behind the error
-        for job in jobs.values():
-            job.join()
-    for fmt, job in jobs.items():
-        documents[fmt] = job.result()
-    return documents, rendered.fallbacks
+        for job in (docx_job, pdf_job):
+            if job is not None:
+                job.join()
+    typst_warnings: list[Diagnostic] = []
+    if docx_job is not None:
+        documents["docx"] = docx_job.result()
+    if pdf_job is not None:
+        documents["pdf"], typst_warnings = pdf_job.result()
+    return Documents(documents, rendered.fallbacks, typst_warnings)
 
 
 def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
               when: datetime.datetime | None, timer: _Timer,
-              typesetting: _Typesetting | None) -> bytes:
+              typesetting: _Typesetting | None) -> tuple[bytes, list[Diagnostic]]:
+    """The PDF, and typst's warnings, located in the template where they can be."""
     from . import convert
 
     typst_source = timer.timed("pandoc → Typst", convert.markdown_to_typst, markdown,
                                metadata, template)
-    if typesetting is None:
-        return timer.timed("typst → PDF", convert.typst_to_pdf, typst_source, when)
     started = time.perf_counter()
-    with typesetting.lock:
-        pdf = typesetting.job.result().pdf(typst_source, when)
+    try:
+        if typesetting is None:
+            with convert.Typesetter() as own:
+                pdf, warnings = own.pdf(typst_source, when), own.warnings
+        else:
+            with typesetting.lock:
+                typesetter = typesetting.job.result()
+                pdf, warnings = typesetter.pdf(typst_source, when), typesetter.warnings
+    except convert.TypstFailure as failure:
+        place, said = _typst_place(template, typst_source, failure.problem)
+        raise ConversionError(failure.message, [error(place, "typst-error", said)],
+                              _template_text(template)) from None
     timer.record("typst → PDF", started)
-    if typesetting.primer is not None:
+    if typesetting is not None and typesetting.primer is not None:
         keep_primer(typesetting.primer, typst_source)
-    return pdf
+    located = [_typst_place(template, typst_source, warning) for warning in warnings]
+    return pdf, [warning(place, "typst-warning", said) for place, said in located]
+
+
+def _typst_place(template: Path, typst: str, said: TypstMessage) -> tuple[Location, str]:
+    """Where in `template` typst's message points (the line of the Typst it names, found
+    once in the template as it stands), and the message; else the template as a whole,
+    and the message with the line of the Typst made from it."""
+    shown = display_path(template)
+    lines = typst.splitlines()
+    if not 1 <= said.line <= len(lines):
+        return Location(shown), said.text
+    line = lines[said.line - 1]
+    found = [number for number, text in enumerate(_template_text(template).get(shown, "")
+                                                  .splitlines(), 1) if text == line]
+    if len(found) == 1:
+        return Location(shown, found[0], said.column), said.text
+    quoted = " ".join(line.split())
+    quoted = quoted if len(quoted) <= 60 else quoted[:59] + "…"
+    return Location(shown), f"{said.text} (line {said.line} of the Typst made from it: {quoted})"
+
+
+def _template_text(template: Path) -> dict[str, str]:
+    """The template's text by its shown path, to show the lines diagnostics point at."""
+    try:
+        return {display_path(template): template.read_text(encoding="utf-8", errors="replace")}
+    except OSError:
+        return {}
 
 
 PRIMING_THREAD = "wgec: typst priming"

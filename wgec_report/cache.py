@@ -21,7 +21,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -249,9 +249,19 @@ class BuildCache:
         value = self.entries.get(fmt, {}).get("fallbacks", 0)
         return value if isinstance(value, int) else 0
 
-    def record(self, fmt: str, key: str, data: bytes, fallbacks: int) -> None:
+    def warnings(self, fmt: str) -> list[Diagnostic]:
+        """What the tool warned of when it made the output (typst, of the PDF)."""
+        said = self.entries.get(fmt, {}).get("warnings", [])
+        try:
+            return [diagnostic_from_json(item) for item in said] if isinstance(said, list) else []
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return []  # edited by hand: nothing to say again
+
+    def record(self, fmt: str, key: str, data: bytes, fallbacks: int,
+               warnings: Sequence[Diagnostic] = ()) -> None:
         self.entries[fmt] = {"key": key, "sha256": hashlib.sha256(data).hexdigest(),
-                             "fallbacks": fallbacks}
+                             "fallbacks": fallbacks,
+                             "warnings": [diagnostic_to_json(w) for w in warnings]}
 
     def save(self) -> Diagnostic | None:
         """Write the cache file; a warning if it cannot be (the outputs are made: the

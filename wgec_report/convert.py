@@ -411,6 +411,7 @@ class Typesetter:
             raise ConversionError(f"the fonts shipped with wgec are missing from {FONTS}; "
                                   "reinstall wgec-report")
         self.main = main or typesetter_file()
+        self.warnings: list[TypstMessage] = []  # what typst said of the last PDF
         try:
             self._compiler = self._new_compiler()
             if primer:
@@ -457,14 +458,13 @@ class Typesetter:
             raise ConversionError(f"typst's working file {self.main} is gone: "
                                   f"{exc.strerror}") from None
         try:
-            pdf, _warnings = self._compiler.compile_with_warnings(format="pdf",
-                                                                  timestamp=timestamp)
+            pdf, warnings = self._compiler.compile_with_warnings(format="pdf",
+                                                                 timestamp=timestamp)
         except typst.TypstError as exc:
-            hints = "".join(f"\nhint: {hint}" for hint in exc.hints)
-            message = f"typst could not compile the PDF: {exc.message}{hints}"
-            raise ConversionError(message) from None
+            raise TypstFailure(_typst_message("error", exc)) from None
         if not isinstance(pdf, bytes):  # pragma: no cover - typst returns one document for PDF
             raise ConversionError("typst returned no PDF")
+        self.warnings = [_typst_message("warning", warning) for warning in warnings]
         return pdf
 
     def close(self) -> None:
@@ -475,6 +475,39 @@ class Typesetter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class TypstMessage(NamedTuple):
+    """A warning or error of typst's, and where in the Typst it was given (line and
+    column, 1-based; 0 when typst names no place)."""
+
+    text: str
+    line: int
+    column: int
+
+
+class TypstFailure(ConversionError):
+    """typst could not compile the PDF."""
+
+    def __init__(self, problem: TypstMessage) -> None:
+        super().__init__(f"typst could not compile the PDF: {problem.text}")
+        self.problem = problem
+
+
+# The line after a message in typst's diagnostic: `  ┌─ report.typ:3:1` (0-based column).
+_TYPST_PLACE = re.compile(r"[ \t]*┌─ [^\n]*:(\d+):(\d+)$", re.MULTILINE)
+
+
+def _typst_message(kind: str, said: typst.TypstError | typst.TypstWarning) -> TypstMessage:
+    text = said.message + "".join(f" (hint: {hint})" for hint in said.hints)
+    # The diagnostic holds each warning and error: "kind: message", then its place.
+    header = f"{kind}: {said.message}\n"
+    start = said.diagnostic.find(header)
+    place = (_TYPST_PLACE.match(said.diagnostic, start + len(header)) if start >= 0
+             else None)
+    if place is None:
+        return TypstMessage(text, 0, 0)
+    return TypstMessage(text, int(place.group(1)), int(place.group(2)) + 1)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

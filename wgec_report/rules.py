@@ -106,6 +106,9 @@ RULES: tuple[Rule, ...] = (
     Rule("template", E, "Templates parse and use only fields that exist.", "build"),
     Rule("typst-import", E, "The PDF template imports no Typst package or file (the PDF is "
          "typeset offline, from the template alone).", "build"),
+    Rule("typst-error", E, "typst compiles the PDF template with the report.", "build"),
+    Rule("typst-warning", W, "typst compiles the PDF without a warning (an unknown font, "
+         "say).", "build"),
     Rule("cache-not-saved", W, "What a build made is recorded for the next one "
          "(build/.wgec-cache.json).", "build"),
     # Legal, but probably not what was meant
