@@ -116,3 +116,22 @@ def test_two_builds_at_once_both_finish_with_valid_outputs(project: Path) -> Non
         project / "build" / "report.pdf")
     assert "Draft report of the Working Group on Enhanced Cooperation" in docx_paragraphs(
         project / "build" / "report.docx")
+
+
+def test_a_locale_that_cannot_carry_the_text_is_said_not_a_crash(tmp_path: Path) -> None:
+    """pandoc is given the masthead's fields as arguments, in the locale's encoding: an
+    ASCII locale (Python's UTF-8 mode off) cannot carry "Café". A clear error."""
+    (tmp_path / "sources" / "sections").mkdir(parents=True)
+    (tmp_path / "sources" / "report.yaml").write_text("title: Café\nsections: [intro]\n",
+                                                      encoding="utf-8")
+    (tmp_path / "sources" / "sections" / "intro.yaml").write_text(
+        "id: intro\ntitle: Intro\nparagraphs: [Text.]\n")
+    environment = {**os.environ, "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}
+    done = subprocess.run([sys.executable, "-m", "wgec_report.cli", "build", str(tmp_path)],
+                          capture_output=True, text=True, encoding="utf-8", env=environment,
+                          check=False)
+    assert done.returncode == 1
+    assert ("error: the system's text encoding (ascii) cannot carry 'é', which pandoc must "
+            "be given: run wgec in a UTF-8 locale") in done.stderr
+    assert "internal error" not in done.stderr
+    assert not (tmp_path / "build").exists()

@@ -107,3 +107,21 @@ def test_docx_and_pdf_are_real_documents(built: Path) -> None:
     with zipfile.ZipFile(built / "report.docx") as archive:
         assert archive.testzip() is None
         assert b"<w:body>" in archive.read("word/document.xml")
+
+
+def test_a_field_that_reads_as_a_boolean_to_pandoc_comes_out_as_written(tmp_path: Path) -> None:
+    """pandoc takes `-M subtitle:FALSE` for a boolean: the subtitle would vanish from the
+    PDF and the HTML ($if(subtitle)$ fails), a title "TRUE" come out "true"."""
+    from wgec_report.build import build_project
+
+    (tmp_path / "sources" / "sections").mkdir(parents=True)
+    (tmp_path / "sources" / "report.yaml").write_text(
+        "title: 'TRUE'\nsubtitle: 'FALSE'\nmeeting: 'False'\nsections: [intro]\n")
+    (tmp_path / "sources" / "sections" / "intro.yaml").write_text(
+        "id: intro\ntitle: Intro\nparagraphs: [Text.]\n")
+    build_project(tmp_path, ["pdf", "html", "docx"])
+    lines = pdf_text(tmp_path / "build" / "report.pdf").splitlines()
+    assert {"TRUE", "FALSE", "False"} <= set(lines)
+    html = (tmp_path / "build" / "report.html").read_text()
+    assert "<title>TRUE</title>" in html and "FALSE" in html and "False" in html
+    assert {"TRUE", "FALSE", "False"} <= set(docx_paragraphs(tmp_path / "build" / "report.docx"))

@@ -83,11 +83,23 @@ def run_pandoc(
         f"--to={writer}",
         "--output=-",
     ]
-    # `-M` values are plain strings to pandoc: never parsed as Markdown.
-    for key, value in metadata.items():
-        args.append(f"--metadata={key}:{value}")
+    args.extend(_metadata_arguments(metadata))
     args.extend(extra or [])
     return _run(args, markdown.encode("utf-8"))
+
+
+# What pandoc reads as a boolean in `-M key:value`, whatever the text meant: a subtitle
+# "FALSE" would vanish ($if(subtitle)$ fails), a title "TRUE" come out "true".
+_PANDOC_BOOLEANS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+
+
+def _metadata_arguments(metadata: Mapping[str, str]) -> list[str]:
+    """`-M` values are plain strings to pandoc (never parsed as Markdown, escaped for
+    the output by the writer), but for the six spellings of a boolean: those go as
+    template variables, which are used as written (letters: nothing to escape)."""
+    return [f"--variable={key}:{value}" if value in _PANDOC_BOOLEANS
+            else f"--metadata={key}:{value}"
+            for key, value in metadata.items()]
 
 
 def _run(args: list[str], stdin: bytes) -> bytes:
@@ -96,6 +108,13 @@ def _run(args: list[str], stdin: bytes) -> bytes:
                                    timeout=300)
     except OSError as exc:
         raise ConversionError(f"cannot run pandoc ({args[0]}): {exc.strerror}") from None
+    except UnicodeEncodeError as exc:  # the metadata go in arguments, in the locale's encoding
+        import sys
+
+        raise ConversionError(
+            f"the system's text encoding ({sys.getfilesystemencoding()}) cannot carry "
+            f"{exc.object[exc.start:exc.end]!r}, which pandoc must be given: run wgec in a "
+            "UTF-8 locale (for example, LANG=C.UTF-8)") from None
     except subprocess.TimeoutExpired:
         raise ConversionError("pandoc took more than 5 minutes and was stopped") from None
     if completed.returncode != 0:
@@ -302,9 +321,9 @@ def markdown_to_html(markdown: str, metadata: Mapping[str, str], template: Path)
     and shift down one level, since the page's title is its only `h1`.
     """
     extra = ["--standalone", f"--template={template}", "--shift-heading-level-by=1",
-             "--section-divs", f"--metadata=pagetitle:{metadata.get('title', 'Report')}",
-             *_toc(metadata)]
-    return run_pandoc(markdown, "html5", metadata, extra)
+             "--section-divs", *_toc(metadata)]
+    titled = {**metadata, "pagetitle": metadata.get("title", "Report")}
+    return run_pandoc(markdown, "html5", titled, extra)
 
 
 def _toc(metadata: Mapping[str, str]) -> list[str]:
