@@ -270,15 +270,26 @@ def test_imports_in_typst_markup_are_found_where_they_stand() -> None:
         "}",
         'We import "quoted words" in prose.',                   # 9: prose, not an import
         '#my-import("x")',                                       # 10: another name
+        "#import calc: pow, sqrt",                               # 11: Typst's own modules
+        "#import std.calc: pow",                                 # 12
+        '#let pkg = "@prev" + "iew/cetz:0.3.4"',                 # 13
+        "#import pkg: canvas",                                   # 14: what is pkg?
+        '#import ("@pre" + "view/y:1.0.0"): z',                  # 15: an expression
+        '#import ("@preview/x:1.0.0") as x',                     # 16: a name in brackets
     ])
-    found = [(at.line, at.column, at.end_column, at.name, at.is_package)
+    found = [(at.line, at.column, at.end_column, at.name, at.quoted)
              for at in typst_imports(markup)]
     assert found == [
         (3, 9, 33, "@preview/example:0.1.0", True),
-        (5, 13, 23, "part.typ", False),
+        (5, 13, 23, "part.typ", True),
         (7, 10, 29, "@local/mine:1.0.0", True),
-        (7, 39, 46, "d.typ", False),
+        (7, 39, 46, "d.typ", True),
+        (14, 9, 12, "pkg", False),
+        (15, 9, 34, '("@pre" + "view/y:1.0.0")', False),
+        (16, 10, 28, "@preview/x:1.0.0", True),
     ]
+    assert [at.is_package for at in typst_imports(markup)] == [
+        True, False, True, False, False, False, True]
 
 
 def test_the_default_pdf_template_imports_nothing() -> None:
@@ -286,15 +297,20 @@ def test_the_default_pdf_template_imports_nothing() -> None:
     assert typst_imports(template.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ('#import "@preview/example:0.1.0": add',
+@pytest.mark.parametrize(("line", "column", "expected"), [
+    ('#import "@preview/example:0.1.0": add', 9,
      'the PDF template imports the Typst package "@preview/example:0.1.0", '
      "which typst would download"),
-    ('#include "letterhead.typ"',
+    ('#include "letterhead.typ"', 10,
      'the PDF template imports "letterhead.typ", a file the typesetter cannot read'),
+    ('#import ("@prev" + "iew/example:0.1.0"): add', 9,
+     'the PDF template imports from ("@prev" + "iew/example:0.1.0"), which could name a '
+     "Typst package or file: only Typst's own modules (calc, sym, ...) may be imported by "
+     "name"),
 ])
 def test_a_pdf_template_that_imports_stops_the_build_before_any_conversion(
-        project: Path, monkeypatch: pytest.MonkeyPatch, line: str, expected: str) -> None:
+        project: Path, monkeypatch: pytest.MonkeyPatch, line: str, column: int,
+        expected: str) -> None:
     """typst would download the package (HAZARDS: the network; a PDF that differs from
     one machine to the next), or look for the file in its empty folder: a located error
     instead, with the outputs of the last build left as they were."""
@@ -313,7 +329,6 @@ def test_a_pdf_template_that_imports_stops_the_build_before_any_conversion(
         patched.setattr(convert, "_run", no_conversion)
         result = CliRunner().invoke(main, ["build", str(project), "--to", "docx,pdf"])
     assert result.exit_code == 1
-    column = line.index('"') + 1
     assert f"templates/report.typ:21:{column}: error[typst-import]: {expected}" in result.stderr
     assert "hint: the PDF is typeset offline from report.typ" in result.stderr
     assert (project / "build" / "report.pdf").read_bytes() == before

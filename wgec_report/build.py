@@ -674,7 +674,7 @@ def _pandoc_template(project_templates: Path, name: str) -> Path:
     if name == TYPST_TEMPLATE:
         offline = (f"the PDF is typeset offline from {template.name} and wgec's fonts alone, "
                    f"the same on every machine: copy what it needs into {shown}")
-        diagnostics += [error(at(place), "typst-import", _typst_import_message(place.name),
+        diagnostics += [error(at(place), "typst-import", _typst_import_message(place),
                               offline)
                         for place in typst_imports(text)]
     if not diagnostics:
@@ -682,10 +682,14 @@ def _pandoc_template(project_templates: Path, name: str) -> Path:
     raise TemplateError(f"template error: {diagnostics[0].message}", diagnostics, {shown: text})
 
 
-def _typst_import_message(name: str) -> str:
-    if name.startswith("@"):
-        return f"the PDF template imports the Typst package \"{name}\", which typst would download"
-    return f"the PDF template imports \"{name}\", a file the typesetter cannot read"
+def _typst_import_message(place: Reference) -> str:
+    if not place.quoted:
+        return (f"the PDF template imports from {place.name}, which could name a Typst package "
+                "or file: only Typst's own modules (calc, sym, ...) may be imported by name")
+    if place.is_package:
+        return (f"the PDF template imports the Typst package \"{place.name}\", which typst "
+                "would download")
+    return f"the PDF template imports \"{place.name}\", a file the typesetter cannot read"
 
 
 def document_timestamp(report: Report) -> datetime.datetime | None:

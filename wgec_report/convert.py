@@ -338,34 +338,72 @@ class Reference(NamedTuple):
     column: int
     end_column: int
     name: str
+    quoted: bool = True  # False: an expression (`import pkg`), the name it stands for unknown
 
     @property
     def is_package(self) -> bool:  # a Typst package: `@preview/name:1.0.0`
         return self.name.startswith("@")
 
 
-def _reference(text: str, start: int, end: int, name: str) -> Reference:
+def _reference(text: str, start: int, end: int, name: str, quoted: bool = True) -> Reference:
     line_start = text.rfind("\n", 0, start) + 1
     column = start - line_start + 1
-    return Reference(text.count("\n", 0, start) + 1, column, column + end - start, name)
+    return Reference(text.count("\n", 0, start) + 1, column, column + end - start, name, quoted)
 
 
 # What the typesetter could not honour in a PDF template: `#import "@preview/x:1.0.0"`
 # (typst would download the package: the PDF would depend on the network) or
 # `#include "part.typ"` (the typesetter's folder holds the document alone). The
 # keyword is led by `#` in markup, or starts a line or a statement of code.
-_TYPST_IMPORT = re.compile(
-    r'(?:#|^[ \t]*|[{;][ \t]*)(?:import|include)\b\s*\(?\s*"([^"\n]*)"', re.MULTILINE)
+_TYPST_IMPORT = re.compile(r"(?:#|^[ \t]*|[{;][ \t]*)(?:import|include)\b[ \t]*", re.MULTILINE)
+# Typst's own modules, which an import may name without a string: `#import calc: pow`.
+_TYPST_MODULE = re.compile(r"\(?\s*(?:calc|emoji|html|math|pdf|std|sym|sys)(?:\.[\w-]+)*\s*\)?")
+_QUOTED = re.compile(r'\(?\s*"([^"\n]*)"\s*\)?')
 # Strings first, so that a `//` inside one (a URL) is not taken for a comment.
 _TYPST_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
 
 
 def typst_imports(markup: str) -> list[Reference]:
-    """Every import or include of a named file or package in `markup`, commented-out
-    ones aside. A name made by an expression (`import "@pre" + ...`) is not seen:
-    this finds what a template author writes, it does not sandbox typst."""
-    return [_reference(markup, match.start(1) - 1, match.end(1) + 1, match.group(1))
-            for match in _TYPST_IMPORT.finditer(_blank_comments(markup))]
+    """Every import or include of a file or package in `markup`, commented-out ones
+    aside: of a name in quotes, or of an expression (`import pkg`, where `pkg` could
+    be "@preview/..."), which only Typst's own modules (`import calc: pow`) may be."""
+    code = _blank_comments(markup)
+    found: list[Reference] = []
+    for keyword in _TYPST_IMPORT.finditer(code):
+        start = keyword.end()
+        end = _end_of_argument(code, start)
+        argument = code[start:end]
+        if not argument or _TYPST_MODULE.fullmatch(argument):
+            continue
+        quoted = _QUOTED.fullmatch(argument)
+        if quoted is not None:
+            found.append(_reference(markup, start + quoted.start(1) - 1, start + quoted.end(1) + 1,
+                                    quoted.group(1)))
+        else:
+            found.append(_reference(markup, start, end, argument, quoted=False))
+    return found
+
+
+def _end_of_argument(code: str, start: int) -> int:
+    """Where the argument of an import that starts at `start` ends: at its `:`, `as`,
+    `;`, `}` or line end, outside strings and brackets."""
+    depth, at = 0, start
+    while at < len(code):
+        char = code[at]
+        if char == '"':
+            close = code.find('"', at + 1)
+            at = len(code) if close < 0 else close + 1
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (char in ":;\n" or code.startswith(" as ", at)):
+            break
+        at += 1
+    return len(code[start:at].rstrip()) + start
 
 
 # A partial in a pandoc template, `${ header() }` or `$items:item()[, ]$`: pandoc reads
