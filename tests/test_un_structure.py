@@ -212,3 +212,16 @@ def test_a_hundred_paragraphs_and_more_keep_their_anchors(project: Path) -> None
     assert "100. ::: {#para-p100 .paragraph}\n     Paragraph 100, see" in markdown
     assert "9.  ::: {#para-p9 .paragraph}\n    Paragraph 9" in markdown
     assert "Paragraph 105" in pdf_text(project / "build" / "report.pdf")
+
+
+def test_a_quoted_list_keeps_the_letters_it_skips(crp: Path) -> None:
+    """Tunis Agenda para. 35 (a) and (d): pandoc's lettered lists would renumber them
+    (a), (b); the documents show the quoted letters."""
+    starts = "(a) Policy authority for", "(d) Intergovernmental organizations"
+    docx = docx_paragraphs(crp / "report.docx")
+    assert [next(p for p in docx if p.startswith(s)) for s in starts]
+    assert not any(p.startswith("(b) Intergovernmental") for p in docx)
+    pdf = pdf_text(crp / "report.pdf").splitlines()
+    assert [next(line for line in pdf if line.startswith(s)) for s in starts]
+    html = (crp / "report.html").read_text()
+    assert all(start in html for start in starts)
