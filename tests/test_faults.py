@@ -42,9 +42,12 @@ def assert_unchanged(project: Path, before: dict[str, bytes]) -> None:
     ("code", "words"),
     [
         (3, "pandoc warned, and wgec treats warnings as errors"),
+        (21, "pandoc does not know the input format"),
         (22, "pandoc does not know the output format"),
         (64, "pandoc could not parse the Markdown"),
+        (83, "pandoc could not read a file it was given"),
         (92, "pandoc could not decode the Markdown as UTF-8"),
+        (97, "pandoc could not find a template or reference document"),
         (99, "pandoc could not find a resource"),
         (137, "pandoc failed"),
     ],
