@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -125,3 +126,22 @@ def test_a_field_that_reads_as_a_boolean_to_pandoc_comes_out_as_written(tmp_path
     html = (tmp_path / "build" / "report.html").read_text()
     assert "<title>TRUE</title>" in html and "FALSE" in html and "False" in html
     assert {"TRUE", "FALSE", "False"} <= set(docx_paragraphs(tmp_path / "build" / "report.docx"))
+
+
+def test_a_title_with_backslashes_is_the_documents_title_as_written(tmp_path: Path) -> None:
+    """`\\1` and `\\M` are text in a title, not a regular expression's group or escape
+    (the DOCX's properties are set with one)."""
+    from wgec_report.build import build_project
+
+    title = "Report \\10 of C:\\Mr\\g<0> & <co>"
+    (tmp_path / "sources" / "sections").mkdir(parents=True)
+    (tmp_path / "sources" / "report.yaml").write_text(
+        f"title: {json.dumps(title)}\nsymbol: E/CN.16/2018/CRP.1\nsections: [intro]\n")
+    (tmp_path / "sources" / "sections" / "intro.yaml").write_text(
+        "id: intro\ntitle: Intro\nparagraphs: [Text.]\n")
+    build_project(tmp_path, ["docx", "pdf"])
+    with zipfile.ZipFile(tmp_path / "build" / "report.docx") as archive:
+        core = archive.read("docProps/core.xml").decode()
+    assert "<dc:title>Report \\10 of C:\\Mr\\g&lt;0&gt; &amp; &lt;co&gt;</dc:title>" in core
+    assert title in docx_paragraphs(tmp_path / "build" / "report.docx")
+    assert title in pdf_text(tmp_path / "build" / "report.pdf").splitlines()

@@ -189,7 +189,8 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
             data = source.read(info)
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATES.sub(dated, data)
-                data = _CORE_TITLE.sub(b"<dc:title>" + _xml_text(title) + b"</dc:title>", data)
+                titled = b"<dc:title>" + _xml_text(title) + b"</dc:title>"
+                data = _CORE_TITLE.sub(lambda _: titled, data)  # a `\1` in it is text
             elif info.filename.startswith("word/header") and SYMBOL_PLACEHOLDER in data:
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
             elif info.filename in ("word/document.xml", "word/footnotes.xml") and rtl:
