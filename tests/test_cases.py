@@ -114,3 +114,40 @@ def test_symlink_outside_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     assert found == ["sources/levels.yaml:1:1: error[outside-project]"], messages(result)
     assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("encoding-utf16", "file is UTF-16 encoded; sources must be UTF-8"),
+    ("encoding-utf32", "file is UTF-32 encoded; sources must be UTF-8"),
+    ("encoding-utf16-without-bom",
+     "file is not UTF-8: it looks UTF-16 encoded (without a byte-order mark)"),
+    ("yaml-control-character-after-cjk", "character U+0007 is not allowed in YAML"),
+])
+def test_case_message(case: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the message, not only the place, is what the case is about."""
+    result, _ = run_check(CASES_DIR / case, monkeypatch)
+    assert [d["message"] for d in json.loads(result.stdout)] == [message]
+
+
+@pytest.mark.parametrize(("data", "named"), [
+    pytest.param("title: T\n".encode("utf-32-le"), "UTF-32", id="utf-32-le"),
+    pytest.param("title: T\n".encode("utf-32-be"), "UTF-32", id="utf-32-be"),
+    pytest.param("title: T\n".encode("utf-16-be"), "UTF-16", id="utf-16-be"),
+    # The first character need not be ASCII when its second byte is zero.
+    pytest.param("é: ü\n".encode("utf-16-le"), "UTF-16", id="utf-16-le-accented"),
+    pytest.param("title: T\n".encode("utf-16"), "UTF-16", id="utf-16-bom"),
+    pytest.param("title: T\n".encode("utf-32"), "UTF-32", id="utf-32-bom"),
+    # Odd length: no UTF-16, but UTF-8 with a U+0000 in it (a yaml-syntax error).
+    pytest.param(b"t\x00itle: Te\n", "", id="utf-8-zero-byte"),
+    pytest.param(b"a\x00\x01\x00", "", id="utf-16-but-not-text"),
+    pytest.param(b"", "", id="empty"),
+])
+def test_foreign_encodings_are_named(data: bytes, named: str) -> None:
+    from wgec_report.sources import decode_source
+
+    text, problem = decode_source("f.yaml", data)
+    if named:
+        assert problem is not None and named in problem.message
+        assert (problem.location.line, problem.location.column) == (1, 1)
+    else:
+        assert problem is None and text == data.decode("utf-8")

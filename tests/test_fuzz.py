@@ -1,14 +1,29 @@
-"""Random bytes and mutated sources: success or located diagnostics, never another exception."""
+"""Random bytes and mutated sources: success or located diagnostics, never another exception.
+
+And two properties of what `check` finds: a character YAML refuses is located
+at that character, whatever text comes before it; every image and `typst:`
+attribute that pandoc reads in prose is reported.
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
+import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wgec_report.check import check_project
+from wgec_report import sources
+from wgec_report.check import check_project, image_offsets, typst_attribute_offsets
+from wgec_report.convert import READER
+from wgec_report.errors import Diagnostic, Location
+from wgec_report.sources import SourceFile, load_file
+from wgec_report.tools import pandoc_path
 
 from .conftest import REPO
 
@@ -25,6 +40,25 @@ def assert_only_located_diagnostics(project: Path) -> None:
         assert diagnostic.location.line >= 1, diagnostic
         assert diagnostic.location.column >= 1, diagnostic
         assert diagnostic.message
+        assert_inside_its_file(diagnostic)
+
+
+def assert_inside_its_file(diagnostic: Diagnostic) -> None:
+    """The place is in the file: its line exists, its column is at most one past the line's end.
+
+    Lines are counted at line feeds and columns in characters, as wgec reads the file
+    (UTF-8, a BOM skipped); bytes that are not UTF-8 count as one character each.
+    """
+    location = diagnostic.location
+    data = Path(location.path).read_bytes()
+    lines = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").split("\n")
+    places = [(location.line, location.column)]
+    if location.end_line:
+        places.append((location.end_line, location.end_column))
+    for line, column in places:
+        assert line <= len(lines), f"{diagnostic}: the file has {len(lines)} lines"
+        assert column <= len(lines[line - 1]) + 1, (
+            f"{diagnostic}: line {line} has {len(lines[line - 1])} characters")
 
 
 def fresh_project(tmp_path: Path) -> Path:
@@ -61,3 +95,128 @@ def test_mutated_default_sources(tmp_path: Path, name: str,
         text = text[:start] + insert + text[start + length:]
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
     assert_only_located_diagnostics(project)
+
+
+# -- a character YAML refuses, after any text ---------------------------------------
+
+# Text YAML accepts in a comment, from every script (CJK, Arabic, emoji...); the
+# characters wgec refuses on its own (`bad-character`) are left out.
+TEXT = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"),
+                     blacklist_characters="\ufffe\uffff").filter(
+    lambda c: not "\ufdd0" <= c <= "\ufdef")
+REFUSED = st.sampled_from([chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0), 0xFFFE, 0xFFFF)
+                           if chr(c) not in "\t\n\r\x85"])
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "pure-python"])
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.text(TEXT, max_size=12), min_size=1, max_size=4),
+       cut=st.integers(0, 12), refused=REFUSED, crlf=st.booleans(), bom=st.booleans())
+def test_a_refused_character_is_located_at_its_character(
+        parser: str, lines: list[str], cut: int, refused: str, crlf: bool, bom: bool) -> None:
+    """libyaml counts a ReaderError's position in UTF-8 bytes, the pure-Python parser in
+    characters; either way the diagnostic names the character's line and column."""
+    last = lines[-1]
+    lines[-1] = last[:cut] + refused + last[cut:]
+    text = ("\r\n" if crlf else "\n").join(f"# {line}" for line in lines) + "\ntitle: T\n"
+    offset = text.index(refused)
+    expected = Location("x.yaml", text.count("\n", 0, offset) + 1,
+                        offset - text.rfind("\n", 0, offset))
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+    with pytest.MonkeyPatch.context() as patch:
+        if parser == "pure-python":
+            patch.setattr(sources, "_EventLoader", yaml.SafeLoader)
+            patch.setattr(sources, "_READER_ERROR_IN_BYTES", False)
+        found = load_file(SourceFile(Path("x.yaml"), "x.yaml", "x.yaml", data=data))
+
+    assert [(d.code, d.location) for d in found] == [("yaml-syntax", expected)]
+    assert f"U+{ord(refused):04X}" in found[0].message
+
+
+# -- images and typst: attributes, as pandoc reads them -----------------------------
+
+# An image or a `typst:` attribute, amid pieces of Markdown that escape it, or open
+# or close what might hide it from a scanner: backslashes, backticks (code spans),
+# links, titles, autolinks, attributes, notes, emphasis, lists, tables, fences,
+# entities, superscripts and subscripts (whose text pandoc unescapes, then reads again).
+PIECES = st.lists(st.sampled_from([
+    "\\", "\\", "`", "``", "```", "~~~", "!", "[", "]", "(", ")", "[a](b", "[a](b \"", '"',
+    "<", "<http://a", ">", "{k=", "{", "}", "^[", "*", "|", "- ", "x", " ", "\n", "\n\n",
+    "&#33;", "&#91;", "^", "~", "\n\n[r]: /e\n\n",
+]), max_size=8).map("".join)
+MARKDOWN = st.tuples(PIECES, st.sampled_from([
+    "![x](/e)", "![x][r]", "![r]", "[x]{typst:text:fill=red}", '<span typst:text:fill="r">x</span>',
+]), PIECES).map("".join)
+
+
+def pandoc_reads(markdown: str) -> tuple[int, int]:
+    """How many images, and `typst:` attributes, pandoc's reader (as the build sets it)
+    finds in the Markdown."""
+    output = subprocess.run([str(pandoc_path()), f"--from={READER}", "--to=json"],
+                            input=markdown.encode("utf-8"), capture_output=True, check=True)
+    counts = [0, 0]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            kind, content = node.get("t"), node.get("c")
+            if kind == "Image":
+                counts[0] += 1
+            if kind in ("Span", "Div", "Link", "Image", "Code", "CodeBlock", "Header"):
+                attributes = content[1] if kind == "Header" else content[0]
+                counts[1] += sum(1 for key, _ in attributes[2] if key.lower().startswith("typst:"))
+            node = list(node.values())
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(json.loads(output.stdout))
+    return counts[0], counts[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(markdown=MARKDOWN)
+def test_every_image_and_typst_attribute_pandoc_reads_is_reported(markdown: str) -> None:
+    images, attributes = pandoc_reads(markdown)
+    assert len(image_offsets(markdown)) >= images
+    assert len(typst_attribute_offsets(markdown)) >= attributes
+
+
+@pytest.mark.parametrize("markdown", [
+    "Backslash \\\\![x](/etc/hostname) here.",  # an escaped backslash, then an image
+    "\\`![x](/e)`",  # an escaped backtick opens no code span
+    "[a](b`c) ![x](/e) `d`",  # nor does a backtick in a link's URL
+    "[a](b \"`\") ![x](/e) `c`",  # or in its title
+    "<http://a`b> ![x](/e) `c`",  # or in an autolink
+    "[a]{key=\"`\"} ![x](/e) `c`",  # or in an attribute
+    "![x][r]\n\n[r]: /e",
+    "![r]\n\n[r]: /e",
+    "\\`[x]{typst:text:fill=red}`",
+    "^\\![x](/e)^",  # a superscript's text is unescaped, then read again
+    "~&#33;&#91;x&#93;(/e)~",  # and its entities decoded
+    "a^\\[x\\]{typst&#58;text:fill=red}^",
+])
+def test_an_image_or_attribute_a_scanner_could_miss(markdown: str) -> None:
+    """All but the two by reference passed `check` once (a code span it saw where
+    pandoc reads none, a backslash it took for an escape, a superscript it did not
+    read twice)."""
+    images, attributes = pandoc_reads(markdown)
+    assert images + attributes == 1, "pandoc's reading changed: update the example"
+    assert len(image_offsets(markdown)) == images
+    assert len(typst_attribute_offsets(markdown)) == attributes
+
+
+@pytest.mark.parametrize(("case", "over"), [
+    ("image-every-form", 1),  # the image in a real code span
+    ("valid-escaped-image", 0),
+    ("typst-attribute-every-form", 0),
+])
+def test_the_image_cases_agree_with_pandoc(case: str, over: int) -> None:
+    """What the case folders expect is what pandoc reads in their paragraphs, one
+    document as in the build; `over`: the reports pandoc would not need."""
+    folder = Path(__file__).parent / "cases" / case
+    source = yaml.safe_load((folder / "sources" / "sections" / "intro.yaml").read_text("utf-8"))
+    images, attributes = pandoc_reads("\n\n".join(source["paragraphs"]))
+    expected = (folder / "expected.txt").read_text("utf-8")
+    assert expected.count("error[image]") == images + over
+    assert expected.count("error[typst-attribute]") == attributes

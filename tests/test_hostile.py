@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wgec_report.build import build_project
+from wgec_report.errors import SourceError
 
 from .conftest import docx_paragraphs, normalize, pdf_text
 
@@ -95,3 +96,19 @@ def test_template_syntax_in_text_is_never_evaluated(hostile_build: Path) -> None
     pdf = pdf_text(hostile_build / "report.pdf")
     assert "{{ 7*7 }} and {% for x in y %}{% endfor %} and {# comment #}" in pdf
     assert "49" not in pdf.replace("1949", "")
+
+
+def test_an_image_after_an_escaped_backslash_is_refused_before_pandoc(project: Path) -> None:
+    """`\\\\![x](path)` is an escaped backslash, then an image: `check` once let it
+    through and pandoc then failed the build, naming no place in the sources."""
+    intro = project / "sources" / "sections" / "introduction.yaml"
+    intro.write_text(intro.read_text(encoding="utf-8")
+                     + "paragraphs: ['Backslash \\\\![x](/etc/hostname) here.']\n",
+                     encoding="utf-8")
+    line = len(intro.read_text(encoding="utf-8").splitlines())
+
+    with pytest.raises(SourceError) as raised:
+        build_project(project, formats=["docx"])
+
+    images = [d for d in raised.value.diagnostics if d.code == "image"]
+    assert [(d.location.line, d.location.column) for d in images] == [(line, 27)]

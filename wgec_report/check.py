@@ -34,7 +34,7 @@ from .refs import (
 from .schema import build_report, did_you_mean
 from .sources import LineIndex, LoadedSources, load_project
 
-IMAGE = re.compile(r"(?<!\\)!\[")
+IMAGE = re.compile(r"!\[")
 # pandoc's Typst writer turns `{typst:text:fill=...}` into Typst code: never allowed.
 TYPST_ATTRIBUTE = re.compile(r"\btypst:[A-Za-z]", re.IGNORECASE)
 RTL_MARKS = re.compile("[\u200f\u202b\u202e\u2067\u061c]")
@@ -50,6 +50,111 @@ _RAW_MARKUP_HINTS = {
     "<": _MARKDOWN_INSTEAD,
     "\\": _MARKDOWN_INSTEAD,
 }
+
+
+def escaped(markdown: str, position: int) -> bool:
+    r"""Whether a backslash escapes the character at `position`, as pandoc reads it.
+
+    Backslashes pair up from the left: `\\![` is an escaped backslash, then an
+    image; only an odd run of them escapes what follows.
+    """
+    return _backslashes_before(markdown, position) % 2 == 1
+
+
+def _backslashes_before(text: str, position: int) -> int:
+    start = position
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return position - start
+
+
+def image_offsets(markdown: str) -> list[int]:
+    """Where each image pandoc would read in the text starts (the `!`, or what pandoc
+    reads as one).
+
+    An image in a code span counts too. Whether pandoc reads a code span there
+    depends on everything before it (an escaped backtick, a backtick in a link's
+    URL or in an attribute opens none), which only pandoc's own parser knows;
+    and an image is a file read, so a code span that is not one must not hide it.
+    `![x]` with no `[x]: ...` is text to pandoc, but reported as well: the
+    definition may be in any other text of the report.
+    """
+    found = {
+        reading.origin(match.start())
+        for reading in _readings(markdown)
+        for match in IMAGE.finditer(reading.text)
+        if not escaped(reading.text, match.start())
+    }
+    return sorted(found)
+
+
+def typst_attribute_offsets(markdown: str) -> list[int]:
+    """Where each `typst:` attribute name may be; in code spans too, as for images."""
+    return sorted({reading.origin(match.start()) for reading in _readings(markdown)
+                   for match in TYPST_ATTRIBUTE.finditer(reading.text)})
+
+
+class _Reading(NamedTuple):
+    """A text pandoc reads as Markdown, and where each of its characters comes from."""
+
+    text: str
+    origins: tuple[int, ...] | None = None  # None: the text is the source itself
+
+    def origin(self, offset: int) -> int:
+        return offset if self.origins is None else self.origins[offset]
+
+
+# pandoc reads a superscript's or a subscript's text twice: first as plain characters,
+# undoing backslash escapes and entities (`^\![x](y)^` is `^![x](y)^`), then what that
+# gives as Markdown. A `^` or `~` may open one; its text holds no space or line break.
+_SCRIPT_MARKS = re.compile(r"[\^~]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _readings(markdown: str) -> Iterator[_Reading]:
+    """The text, then every superscript's and subscript's text as pandoc reads it again.
+
+    A second reading is only made when it differs from the text as written (an
+    escape or an entity undone): otherwise the first one already saw all of it.
+    """
+    yield _Reading(markdown)
+    if not ("^" in markdown or "~" in markdown) or not ("\\" in markdown or "&" in markdown):
+        return
+    for mark in _SCRIPT_MARKS.finditer(markdown):
+        inner = _script_text(markdown, mark.start())
+        if inner is None:
+            continue
+        for reading in _readings(inner.text):
+            yield _Reading(reading.text, tuple(inner.origin(reading.origin(i))
+                                               for i in range(len(reading.text))))
+
+
+def _script_text(markdown: str, start: int) -> _Reading | None:
+    """The characters of the `^...^` or `~...~` that may open at `start`, escapes and
+    entities undone; None when it does not close before a space, or undoes nothing."""
+    close = markdown[start]
+    characters: list[str] = []
+    origins: list[int] = []
+    undone = False
+    position = start + 1
+    while position < len(markdown) and markdown[position] not in (close, " ", "\t", "\n"):
+        entity = _ENTITY.match(markdown, position)
+        if markdown[position] == "\\" and position + 1 < len(markdown) and not (
+                markdown[position + 1].isalnum() or markdown[position + 1] == "\n"):
+            text, end = markdown[position + 1], position + 2
+        elif entity is not None:
+            import html  # only for a text with an entity inside a superscript
+
+            text, end = html.unescape(entity.group()), entity.end()
+        else:
+            text, end = markdown[position], position + 1
+        undone = undone or end - position > 1
+        characters.append(text)
+        origins.extend([position] * len(text))
+        position = end
+    if position >= len(markdown) or markdown[position] != close or not undone:
+        return None
+    return _Reading("".join(characters), tuple(origins))
 
 
 def _shorten(value: str, limit: int = 30) -> str:
@@ -414,26 +519,28 @@ class _Checker:
     def _markup_in(self, located: LocatedText) -> Iterator[Diagnostic]:
         """Markdown that would not come out as written: images, raw HTML, TeX, raw blocks."""
         value = located.value
+        # Located by what is written there: `![`, or the `\!` or `&#33;` that a
+        # superscript's second reading turns into one.
+        for offset in image_offsets(value):
+            yield error(
+                self._locate(located, offset, value[offset:offset + 2]),
+                "image",
+                "images are not allowed: the build reads no files besides the sources",
+                "remove the image; describe it in words, or put it in an annex later",
+            )
+        for offset in typst_attribute_offsets(value):
+            yield error(
+                self._locate(located, offset, value[offset:offset + len("typst:")]),
+                "typst-attribute",
+                "a pandoc attribute that starts with 'typst:' would run Typst code in "
+                "the PDF",
+                "remove the attribute; use Markdown for emphasis",
+            )
         code = code_spans(value)
-        for match in IMAGE.finditer(value):
-            if not inside(code, match.start()):
-                yield error(
-                    self._locate(located, match.start(), "!["),
-                    "image",
-                    "images are not allowed: the build reads no files besides the sources",
-                    "remove the image; describe it in words, or put it in an annex later",
-                )
-        for match in TYPST_ATTRIBUTE.finditer(value):
-            if not inside(code, match.start()):
-                yield error(
-                    self._locate(located, match.start(), "typst:"),
-                    "typst-attribute",
-                    "a pandoc attribute that starts with 'typst:' would run Typst code in "
-                    "the PDF",
-                    "remove the attribute; use Markdown for emphasis",
-                )
         for match in RAW_MARKUP.finditer(value):
             raw = match.group(0)
+            if escaped(value, match.start()):
+                continue  # `\<b>` and `\\textbf` are text, as the author wrote them
             raw_attribute = raw.startswith("{=")
             if raw_attribute or not inside(code, match.start()):
                 yield warning(
@@ -447,11 +554,15 @@ class _Checker:
     def _locate_raw(self, located: LocatedText, offset: int, raw: str) -> Location:
         if not raw.startswith("\\"):
             return self._locate(located, offset, raw[:2])
-        # A TeX command: its backslash may be escaped in a quoted scalar, its name never.
-        found = self._locate(located, offset + 1, raw[1:])
-        if found == located.location:
-            return found
-        return Location(found.path, found.line, max(1, found.column - 1))
+        # A TeX command: its name is written as is, its backslash twice (`\\`) in a
+        # double-quoted scalar, where YAML halves every run of backslashes.
+        name = self._offset_in_file(located, offset + 1, raw[1:])
+        if name < 0:
+            return located.location
+        text = self.report.texts.get(located.location.path, "")
+        meant = _backslashes_before(located.value, offset + 1)
+        width = 2 if _backslashes_before(text, name) == 2 * meant else 1
+        return self._location_at(located.location.path, name - width)
 
     def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:
         for group in find_references(located.value):
@@ -530,7 +641,14 @@ class _Checker:
                     )
 
     def _locate(self, located: LocatedText, offset: int, marker: str = "[@") -> Location:
-        """Where the `marker` at `offset` of a scalar's value sits in its file.
+        """Where the `marker` at `offset` of a scalar's value sits in its file."""
+        found = self._offset_in_file(located, offset, marker)
+        if found < 0:
+            return located.location
+        return self._location_at(located.location.path, found)
+
+    def _offset_in_file(self, located: LocatedText, offset: int, marker: str) -> int:
+        """The file offset of the `marker` at `offset` of a scalar's value; -1 if not found.
 
         Folding and quoting change a scalar's text, but a marker such as `[@`
         is written as is: the n-th one in the value is the n-th one in the source.
@@ -542,12 +660,12 @@ class _Checker:
             if found < 0:
                 break
             found = text.find(marker, found + 1, located.end)
-        if found < 0:
-            return located.location
-        path = located.location.path
+        return found
+
+    def _location_at(self, path: str, offset: int) -> Location:
         if path not in self.line_indexes:
-            self.line_indexes[path] = LineIndex(text)
-        line, column = self.line_indexes[path].line_and_column(found)
+            self.line_indexes[path] = LineIndex(self.report.texts.get(path, ""))
+        line, column = self.line_indexes[path].line_and_column(offset)
         return Location(path, line, column)
 
     def _prose_texts(self) -> Iterator[Text]:

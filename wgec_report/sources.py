@@ -24,8 +24,14 @@ MAX_DEPTH = 64  # far beyond any real source; stops a `[[[[...` stack overflow
 
 try:  # libyaml is an order of magnitude faster; the pure-Python parser gives the same events
     from yaml import CSafeLoader as _EventLoader
+
+    # Event marks count characters with either parser, but libyaml reads a str as its
+    # UTF-8 bytes and gives a ReaderError's position as a byte offset into them.
+    _READER_ERROR_IN_BYTES = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+    _READER_ERROR_IN_BYTES = False
 
 _RESOLVER = yaml.resolver.Resolver()
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -225,13 +231,10 @@ def load_file(source: SourceFile) -> list[Diagnostic]:
 
 def decode_source(display: str, data: bytes) -> tuple[str, Diagnostic | None]:
     """Bytes to text: UTF-8 only (a UTF-8 BOM is tolerated), errors located to the byte."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "", error(
-            Location(display, 1, 1),
-            "encoding",
-            "file is UTF-16 encoded; sources must be UTF-8",
-            "re-save the file as UTF-8 (without BOM)",
-        )
+    foreign = _foreign_encoding(data)
+    if foreign:
+        return "", error(Location(display, 1, 1), "encoding", foreign,
+                         "re-save the file as UTF-8 (without BOM)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -245,6 +248,41 @@ def decode_source(display: str, data: bytes) -> tuple[str, Diagnostic | None]:
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
             "re-save the file as UTF-8 (latin-1 or Windows-1252 editor setting is the usual cause)",
         )
+
+
+# YAML 1.2, section 5.2: a stream's first bytes tell its encoding, by a byte-order mark
+# or by the zero bytes around a first character that is ASCII (as a YAML file's is).
+# UTF-32 comes first: its little-endian BOM begins with UTF-16's.
+_BYTE_ORDER_MARKS = ((b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe\x00\x00", "UTF-32"),
+                     (b"\xfe\xff", "UTF-16"), (b"\xff\xfe", "UTF-16"))
+_ZERO_BYTE_PATTERNS = ((re.compile(rb"\A\x00\x00\x00[^\x00]"), "utf-32-be", "UTF-32"),
+                       (re.compile(rb"\A[^\x00]\x00\x00\x00"), "utf-32-le", "UTF-32"),
+                       (re.compile(rb"\A\x00[^\x00]"), "utf-16-be", "UTF-16"),
+                       (re.compile(rb"\A[^\x00]\x00"), "utf-16-le", "UTF-16"))
+
+
+def _foreign_encoding(data: bytes) -> str:
+    """What says the bytes are UTF-16 or UTF-32, not UTF-8; "" when nothing does."""
+    for mark, name in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return f"file is {name} encoded; sources must be UTF-8"
+    for pattern, codec, name in _ZERO_BYTE_PATTERNS:
+        # Without a BOM the whole file must read as text in that encoding too: a
+        # UTF-8 file with a stray zero byte is better told where its U+0000 is.
+        if pattern.match(data) and _reads_as_text(data, codec):
+            return f"file is not UTF-8: it looks {name} encoded (without a byte-order mark)"
+    return ""
+
+
+_C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _reads_as_text(data: bytes, codec: str) -> bool:
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return not _C0_CONTROLS.search(text)
 
 
 _UNICODE_LINE_BREAKS = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR",
@@ -285,30 +323,35 @@ class _Composer:
         self.text = text
         self.diagnostics: list[Diagnostic] = []
         self.lines = LineIndex(text)
-        self.parser = _EventLoader(text)
 
     def compose(self) -> Node | None:
+        try:  # the pure-Python parser checks every character here; libyaml as it reads
+            self.parser = _EventLoader(self.text)
+        except yaml.reader.ReaderError as exc:
+            self.diagnostics.append(self._reader_error(exc))
+            return None
         try:
             return self._compose_stream()
         except yaml.MarkedYAMLError as exc:
             self.diagnostics.append(self._syntax_error(exc))
         except yaml.reader.ReaderError as exc:
-            line, column = self.lines.line_and_column(exc.position)
-            self.diagnostics.append(
-                error(
-                    Location(self.display, line, column),
-                    "yaml-syntax",
-                    f"character U+{exc.character:04X} is not allowed in YAML"
-                    if isinstance(exc.character, int)
-                    else "character not allowed in YAML",
-                    "remove the control character",
-                )
-            )
+            self.diagnostics.append(self._reader_error(exc))
         except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
             self.diagnostics.append(error(Location(self.display), "yaml-syntax", str(exc)))
         finally:
             self.parser.dispose()
         return None
+
+    def _reader_error(self, exc: yaml.reader.ReaderError) -> Diagnostic:
+        line, column = self.lines.line_and_column(_reader_error_offset(self.text, exc.position))
+        return error(
+            Location(self.display, line, column),
+            "yaml-syntax",
+            f"character U+{exc.character:04X} is not allowed in YAML"
+            if isinstance(exc.character, int)
+            else "character not allowed in YAML",
+            "remove the control character",
+        )
 
     def _compose_stream(self) -> Node | None:
         self.parser.get_event()  # StreamStart
@@ -440,6 +483,15 @@ class _Composer:
             if (line, column) != self.lines.line_and_column(mark.index):
                 hint = f"{exc.context} at line {line}, column {column}"
         return error(self._location(mark), "yaml-syntax", problem, hint)
+
+
+def _reader_error_offset(text: str, position: int) -> int:
+    """A ReaderError's position in `text` as a character offset, whichever parser gave it."""
+    if not _READER_ERROR_IN_BYTES:
+        return position
+    # libyaml stops at a character's first byte; "ignore" only keeps a position
+    # inside a character (which never comes) from raising.
+    return len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
 
 
 class _TooDeep(yaml.MarkedYAMLError):
