@@ -112,3 +112,51 @@ def test_an_image_after_an_escaped_backslash_is_refused_before_pandoc(project: P
 
     images = [d for d in raised.value.diagnostics if d.code == "image"]
     assert [(d.location.line, d.location.column) for d in images] == [(line, 27)]
+
+
+STRUCTURE_PROSE = """\
+  - |
+    Before.
+
+    ::: {custom-style="Title"}
+    STYLED-AS-A-TITLE
+    :::
+
+    # Heading in a text {#sec-background}
+
+    See [the site][un] and the note[^1].
+
+    [un]: https://www.un.org
+    [^1]: FIRST-NOTE
+  - |
+    A second text defines the same names.
+
+    [un]: https://example.org
+    [^1]: SECOND-NOTE
+
+    Underlined
+    ---
+"""
+
+
+def test_a_text_makes_no_structure_of_its_own(project: Path) -> None:
+    """A fence closing its paragraph's div or giving a Word style, a heading with a
+    section's id, a link and a note defined in two texts: each would make structure
+    (or make pandoc fail). Each is shown as text, in its numbered paragraph."""
+    intro = project / "sources" / "sections" / "introduction.yaml"
+    intro.write_text(intro.read_text() + "paragraphs:\n" + STRUCTURE_PROSE, encoding="utf-8")
+    build_project(project, ["md", "docx", "pdf", "html"])
+    docx = project / "build" / "report.docx"
+    with zipfile.ZipFile(docx) as archive:
+        document = archive.read("word/document.xml").decode()
+    styled = [p for p in document.split("<w:p>") if "STYLED-AS-A-TITLE" in p]
+    assert styled and all('w:val="Title"' not in p for p in styled)
+    paragraphs = docx_paragraphs(docx)
+    assert "::: {custom-style=“Title”} STYLED-AS-A-TITLE :::" in paragraphs  # prose: smart
+    assert "# Heading in a text {#sec-background}" in paragraphs
+    assert "See [the site][un] and the note[^1]." in paragraphs
+    assert "[un]: https://example.org [^1]: SECOND-NOTE" in paragraphs
+    text = " ".join(pdf_text(project / "build" / "report.pdf").split())
+    assert "# Heading in a text {#sec-background}" in text
+    html = (project / "build" / "report.html").read_text()
+    assert html.count('id="sec-background"') == 1

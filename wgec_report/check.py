@@ -21,6 +21,7 @@ from .model import (
     Report,
     Text,
 )
+from .prose import MAX_BLOCKS, MAX_BRACKETS, structure_lines, too_deep
 from .refs import (
     INTERNAL_KINDS,
     REF_GROUP,
@@ -52,6 +53,35 @@ _RAW_MARKUP_HINTS = {
 }
 
 
+def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
+    """The message and the hint for a text nested `depth` deep (see `prose.too_deep`)."""
+    if kind == "brackets":
+        return (f"square brackets nested {depth} deep: pandoc takes three times longer to "
+                f"read each level beyond {MAX_BRACKETS} (twelve take minutes)",
+                "write brackets that are text as \\[ and \\], or nest them less")
+    return (f"quotes and lists nested {depth} deep, beyond the {MAX_BLOCKS} a text may have: "
+            "the PDF cannot be typeset much deeper", "nest them less")
+
+
+_IN_BOLD = "make it a section or a subsection, or write it in **bold**"
+# What `prose.structure_lines` finds, by kind: the message (with the marker) and the hint.
+_STRUCTURE_SAID = {
+    "div": ("'{}' at the start of a line is shown as text: the report's own structure "
+            "(paragraphs, recommendations, styles) is made of such blocks",
+            "remove it: a text cannot change the report's layout"),
+    "heading": ("a heading in a text is shown as text ('{}'): the report's headings are "
+                "its sections'", _IN_BOLD),
+    "underline": ("a line of '{}' under a line of text makes no heading here: it is shown "
+                  "as text", _IN_BOLD),
+    "definition": ("'{}' at the start of a line is shown as text: a link or note defined "
+                   "here would be the whole report's",
+                   "write the link in place, [text](https://...), and a note in place, "
+                   "^[text of the note]"),
+    "note": ("'{}' is shown as text: notes are written in place",
+             "write the note where it goes: ^[text of the note]"),
+}
+
+
 def escaped(markdown: str, position: int) -> bool:
     r"""Whether a backslash escapes the character at `position`, as pandoc reads it.
 
@@ -76,8 +106,8 @@ def image_offsets(markdown: str) -> list[int]:
     depends on everything before it (an escaped backtick, a backtick in a link's
     URL or in an attribute opens none), which only pandoc's own parser knows;
     and an image is a file read, so a code span that is not one must not hide it.
-    `![x]` with no `[x]: ...` is text to pandoc, but reported as well: the
-    definition may be in any other text of the report.
+    `![x]` and `![x][y]` are reported as well, though a text's own `[x]: ...`
+    definitions are shown as text (see prose.py): better a word too many.
     """
     found = {
         reading.origin(match.start())
@@ -536,6 +566,13 @@ class _Checker:
                 "the PDF",
                 "remove the attribute; use Markdown for emphasis",
             )
+        for deep in too_deep(value):
+            yield error(self._locate(located, deep.offset, deep.marker), "nesting",
+                        *_nesting_said(deep.kind, deep.depth))
+        for line in structure_lines(value):
+            message, hint = _STRUCTURE_SAID[line.kind]
+            yield warning(self._locate(located, line.offset, line.marker), "prose-structure",
+                          message.format(line.marker), hint)
         code = code_spans(value)
         for match in RAW_MARKUP.finditer(value):
             raw = match.group(0)

@@ -21,6 +21,7 @@ import jinja2.sandbox
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
+from . import prose
 from .errors import Location, TemplateError, WgecError, error
 from .files import display_path, is_scratch_file, user_cache_folder
 from .i18n import BCP47, catalogue, is_right_to_left, long_date
@@ -332,7 +333,9 @@ class _View:
         return text
 
     def prose(self, value: Text | None) -> str:
-        text = render_references(self.text(value).strip(), self.context, escape_markdown)
+        # Each text is text within the report's structure, never structure of its own.
+        text = render_references(prose.as_text(self.text(value).strip()), self.context,
+                                 escape_markdown)
         if text and self.untranslated(value):
             self.fallbacks += 1
             return f"{UNTRANSLATED_MARK}{self.foreign(text)}"

@@ -92,6 +92,10 @@ RULES: tuple[Rule, ...] = (
          "Typst code in the PDF).", "content"),
     Rule("raw-markup", W, "Raw HTML, TeX or format-specific blocks are shown as text, "
          "not interpreted.", "content"),
+    Rule("nesting", E, "A text nests square brackets at most 5 deep, quotes and lists at "
+         "most 12 (pandoc and typst cannot go much deeper).", "content"),
+    Rule("prose-structure", W, "A text makes no structure of its own: fenced divs, headings, "
+         "link and note definitions are shown as text.", "content"),
     Rule("missing-glyph", W, "Every character has a glyph in the shipped fonts (no empty boxes).",
          "content"),
     # Translators' PO files (wgec translations import)

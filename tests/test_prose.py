@@ -1,0 +1,56 @@
+"""A text of prose makes no structure of its own: what would is shown as text."""
+
+from __future__ import annotations
+
+import pytest
+
+from wgec_report.prose import as_text, structure_lines, too_deep
+
+
+@pytest.mark.parametrize(("markdown", "shown"), [
+    ("Text.\n\n:::\n\nAfter", "Text.\n\n\\:::\n\nAfter"),
+    ('::: {custom-style="Title"}\nX\n:::', '\\::: {custom-style="Title"}\nX\n\\:::'),
+    ("# Heading {#sec-x}\ntext", "\\# Heading {#sec-x}\ntext"),
+    ("  ### Indented", "  \\### Indented"),
+    ("> ## Quoted\n- # Listed\n1. ::: x", "> \\## Quoted\n- \\# Listed\n1. \\::: x"),
+    ("[x]: https://a\n[^1]: note", "\\[x]: https://a\n\\[^1]: note"),
+    ("Title\n---\nMore\n===", "Title\n\\-\\-\\-\nMore\n\\=\\=\\="),
+    # A multiline table's lines of dashes, and a simple table's, are no underlines.
+    ("-----\nHead\n-----\nRow\n-----", "-----\nHead\n-----\nRow\n-----"),
+    ("Name  Value\n----  -----\na     1", "Name  Value\n----  -----\na     1"),
+    ("```\n# code\n:::\n```\n## after", "```\n# code\n:::\n```\n\\## after"),
+    ("~~~~\n[x]: y\n~~~~", "~~~~\n[x]: y\n~~~~"),
+    ("```\nunclosed # code\n:::", "```\nunclosed # code\n:::"),
+    # Text already: left as it is.
+    ("#hashtag, a # in a line, [x] and [a](https://b)", "#hashtag, a # in a line, [x] and "
+     "[a](https://b)"),
+    ("a\n\n---\n\nb", "a\n\n---\n\nb"),
+    ("    # indented code", "    # indented code"),
+])
+def test_lines_that_would_make_structure_are_shown_as_text(markdown: str, shown: str) -> None:
+    assert as_text(markdown) == shown
+
+
+def test_the_check_is_told_of_each_line_and_note_reference() -> None:
+    markdown = "# H\n\nSee[^1] and \\[^2].\n\n[^1]: n\n- [x]: y\n\nT\n---\n```\n# no\n```"
+    found = [(line.offset, line.marker, line.kind) for line in structure_lines(markdown)]
+    assert found == [(0, "#", "heading"), (8, "[^1]", "note"), (25, "[^1]:", "definition"),
+                     (35, "[x]:", "definition"), (45, "---", "underline")]
+    assert [markdown[offset:offset + len(marker)] for offset, marker, _ in found] == [
+        marker for _, marker, _ in found]
+
+
+@pytest.mark.parametrize(("markdown", "found"), [
+    ("[a [b [c [d [e]]]]]", []),  # 5: fine
+    ("[[[[[[x]]]]]]", [(5, "[", "brackets", 6)]),
+    ("[[[[[[x", [(5, "[", "brackets", 6)]),  # unclosed: pandoc is slower still
+    ("\\[" * 20 + "[[[[[x]]]]]", []),  # escaped brackets are text
+    ("\\\\[[[[[[x", [(7, "[", "brackets", 6)]),  # an escaped backslash escapes nothing
+    ("]]]][[[[[x]]]]]", []),  # closing brackets before any opening do not count
+    ("> " * 12 + "x", []),
+    ("> " * 13 + "x", [(0, ">", "blocks", 13)]),
+    ("text\n" + "- " * 6 + "x\n" + " " * 14 + "- y", []),  # 6 markers; 7 + 1 levels
+    ("x\n" + " " * 20 + "> > > y", [(22, ">", "blocks", 13)]),  # indentation counts too
+])
+def test_how_deep_a_text_may_nest(markdown: str, found: list[tuple[int, str, str, int]]) -> None:
+    assert [tuple(deep) for deep in too_deep(markdown)] == found
