@@ -29,6 +29,8 @@ PIECES = [
     "العربية", "中文", "Русский", "😀", "\u200f", "\t", "    ", "\n", "\n\n", "\n> ",
     "\n- ", "\n1. ", "\n    code", "\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     "word", "words here", " ", " ", " ",
+    # Nesting near the limits: three of these are too deep for the check.
+    "[[[", "]]]", "\n> > > > ", "\n- - - - ",
 ]
 
 prose = st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join)
