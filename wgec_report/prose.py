@@ -59,9 +59,14 @@ def as_text(markdown: str) -> str:
     return "".join(parts)
 
 
+_MAYBE_UNDERLINE = re.compile(r"\n[ \t]{0,3}[-=]")
+
+
 def _underlines(text: str) -> list[tuple[int, int]]:
     """Where the setext underlines in `text` are (their `-` or `=`), in order."""
     found: list[tuple[int, int]] = []
+    if not _MAYBE_UNDERLINE.search(text):  # most texts: no line starts with - or =
+        return found
     for block in _BLOCK.finditer(text):
         if _TABLE_BORDER.match(block.group()):
             continue
@@ -118,9 +123,11 @@ def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:
 # recurse). The report's own structure adds a level or two to a text's.
 MAX_BRACKETS = 5
 MAX_BLOCKS = 12
+# A line that opens at least one quote or list (only such a line can go too deep).
 _BLOCK_MARKERS = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<markers>(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*)*)",
+    r"^(?P<indent>[ \t]*)(?P<markers>(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*)+)",
     re.MULTILINE)
+_BRACKET = re.compile(r"[\[\]]")
 _ONE_MARKER = re.compile(r">|[-+*]|\d{1,9}[.)]")
 
 
@@ -140,18 +147,23 @@ def too_deep(markdown: str) -> list[TooDeep]:
     marker is a level, and so are two columns of indentation)."""
     found: list[TooDeep] = []
     depth = 0
-    for at, char in enumerate(markdown):
-        if char == "[" and not _escaped(markdown, at):
-            depth += 1
-            if depth > MAX_BRACKETS:
-                found.append(TooDeep(at, "[", "brackets", depth))
-                break
-        elif char == "]" and depth and not _escaped(markdown, at):
-            depth -= 1
+    # Only the brackets are looked at, and only in a text with enough of them.
+    brackets = _BRACKET.finditer(markdown) if markdown.count("[") > MAX_BRACKETS else ()
+    for bracket in brackets:
+        at = bracket.start()
+        if _escaped(markdown, at):
+            continue
+        if bracket.group() == "]":
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        if depth > MAX_BRACKETS:
+            found.append(TooDeep(at, "[", "brackets", depth))
+            break
     for line in _BLOCK_MARKERS.finditer(markdown):
         markers = _ONE_MARKER.findall(line.group("markers"))
         depth = len(line.group("indent").expandtabs(4)) // 2 + len(markers)
-        if depth > MAX_BLOCKS and markers:
+        if depth > MAX_BLOCKS:
             found.append(TooDeep(line.start("markers"), markers[0], "blocks", depth))
             break
     return found
