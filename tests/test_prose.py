@@ -20,12 +20,19 @@ from wgec_report.prose import as_text, structure_lines, too_deep
     ("Name  Value\n----  -----\na     1", "Name  Value\n----  -----\na     1"),
     ("```\n# code\n:::\n```\n## after", "```\n# code\n:::\n```\n\\## after"),
     ("~~~~\n[x]: y\n~~~~", "~~~~\n[x]: y\n~~~~"),
-    ("```\nunclosed # code\n:::", "```\nunclosed # code\n:::"),
+    ("```\nunclosed # code\n:::", "```\nunclosed # code\n\\:::"),  # a fence never closed
+    ("Text\n```\n[x]: y\n```", "Text\n```\n\\[x]: y\n```"),  # no blank line: no fence
     # Text already: left as it is.
     ("#hashtag, a # in a line, [x] and [a](https://b)", "#hashtag, a # in a line, [x] and "
      "[a](https://b)"),
     ("a\n\n---\n\nb", "a\n\n---\n\nb"),
-    ("    # indented code", "    # indented code"),
+    # A list item's continuation (four spaces) is structure like a line's start; an
+    # indented code block, which no report needs, is escaped with it.
+    ("-   point\n\n    # heading {#sec-x}\n\n    [x]: y", "-   point\n\n    \\# heading "
+     "{#sec-x}\n\n    \\[x]: y"),
+    ("(a) ::: {.x}\nb. # h\n| [x]: y |", "(a) \\::: {.x}\nb. \\# h\n| \\[x]: y |"),
+    ("[@rec:x]: the IGF", "[@rec:x]: the IGF"),  # a reference stays one
+    ("see [Option 1]: text", "see \\[Option 1]: text"),  # text either way
 ])
 def test_lines_that_would_make_structure_are_shown_as_text(markdown: str, shown: str) -> None:
     assert as_text(markdown) == shown
@@ -51,6 +58,10 @@ def test_the_check_is_told_of_each_line_and_note_reference() -> None:
     ("> " * 13 + "x", [(0, ">", "blocks", 13)]),
     ("text\n" + "- " * 6 + "x\n" + " " * 14 + "- y", []),  # 6 markers; 7 + 1 levels
     ("x\n" + " " * 20 + "> > > y", [(22, ">", "blocks", 13)]),  # indentation counts too
+    ("(a) " * 13 + "x", [(0, "(a)", "blocks", 13)]),  # letters and roman numerals too
+    ("* * * * * * * * * * * * * * * *\n- - - - - - - - - - - - - -", []),  # rules
+    ("[a](" * 6, [(22, "](", "links", 6)]),  # link targets left open
+    ("[a](b) " * 50 + "(see (a) and ((b)))", []),
 ])
 def test_how_deep_a_text_may_nest(markdown: str, found: list[tuple[int, str, str, int]]) -> None:
     assert [tuple(deep) for deep in too_deep(markdown)] == found

@@ -59,6 +59,9 @@ def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
         return (f"square brackets nested {depth} deep: pandoc takes three times longer to "
                 f"read each level beyond {MAX_BRACKETS} (twelve take minutes)",
                 "write brackets that are text as \\[ and \\], or nest them less")
+    if kind == "links":
+        return (f"{depth} links' targets, '](', left open one inside another: pandoc takes "
+                "minutes to read a few hundred", "close each link's target with ')'")
     return (f"quotes and lists nested {depth} deep, beyond the {MAX_BLOCKS} a text may have: "
             "the PDF cannot be typeset much deeper", "nest them less")
 

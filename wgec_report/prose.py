@@ -22,17 +22,23 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-# A line's own start: some indentation, then any quote and list markers (`> - # x`).
-_LINE_START = r"^([ \t]{0,3}(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*)*)"
-_STRUCTURE = re.compile(
-    _LINE_START + r"(?P<what>:::|#{1,6}(?=[ \t]|$)|\[\^?[^\]\n]+\]:)", re.MULTILINE)
+# A line's own start: indentation, then any quote, list and grid-table-cell markers
+# (`> - # x`, `(a) ::: x`, `| [x]: y`), in any list or quote of any depth.
+_CONTAINER = r"(?:>|(?:[-+*|]|\(?[0-9]{1,9}[.)]|\(?[A-Za-z]{1,5}[.)])(?=[ \t]))"
+_LINE_START = rf"^(?P<start>[ \t]*(?:{_CONTAINER}[ \t]*)*)"
+_STRUCTURE = re.compile(_LINE_START + r"(?P<what>:::|#{1,6}(?=[ \t]|$))", re.MULTILINE)
+# A link or note definition, `[x]: ...` or `[^1]: ...`, where pandoc would read one (a
+# block's start), and `[x]:` anywhere else, which is text either way; never a wgec
+# reference, `[@rec:x]: ...`.
+_DEFINITION = re.compile(r"\[(?!@)\^?[^\]\n@]+\]:")
 # A setext heading's underline: a line of `=` or `-` right under a line of text, in a
 # block (lines between blank ones) that a line of dashes does not open, as it does a
 # multiline table (whose header and rows are underlined too).
-_UNDERLINE = re.compile(r"(?<=[^\n])\n[ \t]{0,3}(?P<what>=+|-+)[ \t]*(?=\n|$)")
+_UNDERLINE = re.compile(r"(?<=[^\n])\n[ \t]*(?P<what>=+|-+)[ \t]*(?=\n|$)")
 _BLOCK = re.compile(r"(?:^|(?<=\n\n))[^\n](?:[^\n]|\n(?!\n))*")
 _TABLE_BORDER = re.compile(r"[ \t]{0,3}-{3,}[ \t]*(?:\n|$)")
-_CODE_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
+# A code fence opens a code block only after a blank line (or first), and only if closed.
+_CODE_FENCE = re.compile(r"(?:\A|(?<=\n\n))[ \t]*(`{3,}|~{3,})", re.MULTILINE)
 # `[^1]` where a note is meant: text to the reader (footnotes are inline, `^[...]`).
 _NOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -52,11 +58,20 @@ def as_text(markdown: str) -> str:
     for start, end, is_code in _blocks(markdown):
         text = markdown[start:end]
         if not is_code:
-            text = _STRUCTURE.sub(r"\1\\\g<what>", text)
-            for first, last in reversed(_underlines(text)):  # each `-` or `=` escaped
-                text = text[:first] + "".join("\\" + c for c in text[first:last]) + text[last:]
+            text = _STRUCTURE.sub(r"\g<start>\\\g<what>", text)
+            escapes = [at for at in _definitions(text)]
+            for first, last in _underlines(text):  # each `-` or `=` escaped
+                escapes += range(first, last)
+            for at in sorted(escapes, reverse=True):
+                text = text[:at] + "\\" + text[at:]
         parts.append(text)
     return "".join(parts)
+
+
+def _definitions(text: str) -> list[int]:
+    """Where each `[` of a definition-like `[x]:` is, that no backslash escapes."""
+    return [match.start() for match in _DEFINITION.finditer(text)
+            if not _escaped(text, match.start())]
 
 
 _MAYBE_UNDERLINE = re.compile(r"\n[ \t]{0,3}[-=]")
@@ -82,11 +97,20 @@ def structure_lines(markdown: str) -> list[StructureLine]:
         if is_code:
             continue
         text = markdown[start:end]
+        # Said where pandoc would read structure: a fence anywhere (within a div, it
+        # closes the div), a heading or a definition where a block starts (the text's
+        # first line, one after a blank line, or one that opens a list or quote item).
+        # The others are text to pandoc as well.
         for match in _STRUCTURE.finditer(text):
             what = match.group("what")
-            kind = ("div" if what == ":::" else "heading" if what.startswith("#")
-                    else "definition")
-            found.append(StructureLine(start + match.start("what"), what, kind))
+            if what == ":::" or _starts_a_block(text, match):
+                kind = "div" if what == ":::" else "heading"
+                found.append(StructureLine(start + match.start("what"), what, kind))
+        for match in _DEFINITION.finditer(text):
+            line = _LINE.match(text, text.rfind("\n", 0, match.start()) + 1)
+            if (line is not None and line.end("start") == match.start()
+                    and not _escaped(text, match.start()) and _starts_a_block(text, line)):
+                found.append(StructureLine(start + match.start(), match.group(), "definition"))
         for first, last in _underlines(text):
             found.append(StructureLine(start + first, text[first:last], "underline"))
         definitions = {line.offset for line in found if line.kind == "definition"}
@@ -95,6 +119,17 @@ def structure_lines(markdown: str) -> list[StructureLine]:
             if offset not in definitions and not _escaped(markdown, offset):
                 found.append(StructureLine(offset, match.group(), "note"))
     return sorted(found)
+
+
+_LINE = re.compile(_LINE_START, re.MULTILINE)
+
+
+def _starts_a_block(text: str, line: re.Match[str]) -> bool:
+    if line.group("start").strip():  # a list or quote item's first line
+        return True
+    begin = line.start()
+    before = text.rfind("\n", 0, max(0, begin - 1)) + 1
+    return begin == 0 or not text[before:begin].strip()
 
 
 def _escaped(text: str, position: int) -> bool:
@@ -107,12 +142,16 @@ def _escaped(text: str, position: int) -> bool:
 def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:
     """The text in spans, (start, end, whether a fenced code block), in order."""
     at = 0
-    while (opening := _CODE_FENCE.search(markdown, at)) is not None:
-        yield at, opening.start(), False
+    search = 0
+    while (opening := _CODE_FENCE.search(markdown, search)) is not None:
         fence = opening.group(1)
-        closing = re.compile(rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
                              re.MULTILINE).search(markdown, opening.end())
-        at = len(markdown) if closing is None else closing.end()
+        if closing is None:  # never closed: text, as far as wgec can tell
+            search = opening.end()
+            continue
+        yield at, opening.start(), False
+        at = search = closing.end()
         yield opening.start(), at, True
     yield at, len(markdown), False
 
@@ -123,12 +162,15 @@ def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:
 # recurse). The report's own structure adds a level or two to a text's.
 MAX_BRACKETS = 5
 MAX_BLOCKS = 12
-# A line that opens at least one quote or list (only such a line can go too deep).
+# A line that opens at least one quote or list (only such a line can go too deep); not
+# a line of `* * *` or `- - -`, which is a rule.
 _BLOCK_MARKERS = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<markers>(?:(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]))[ \t]*)+)",
-    re.MULTILINE)
-_BRACKET = re.compile(r"[\[\]]")
-_ONE_MARKER = re.compile(r">|[-+*]|\d{1,9}[.)]")
+    r"^(?![ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$)(?P<indent>[ \t]*)"
+    r"(?P<markers>(?:(?:>|(?:[-+*]|\(?[0-9]{1,9}[.)]|\(?[A-Za-z]{1,5}[.)])(?=[ \t]))"
+    r"[ \t]*)+)", re.MULTILINE)
+# Square brackets, and a link's target opened, `](`, and closed, `)`.
+_BRACKET = re.compile(r"\](?=\()|[\[\]()]")
+_ONE_MARKER = re.compile(r">|[-+*]|\(?[0-9]{1,9}[.)]|\(?[A-Za-z]{1,5}[.)]")
 
 
 class TooDeep(NamedTuple):
@@ -137,7 +179,7 @@ class TooDeep(NamedTuple):
 
     offset: int
     marker: str
-    kind: str  # "brackets", "blocks"
+    kind: str  # "brackets", "links", "blocks"
     depth: int
 
 
@@ -146,19 +188,29 @@ def too_deep(markdown: str) -> list[TooDeep]:
     the first where it nests quotes and lists deeper than MAX_BLOCKS (a list or quote
     marker is a level, and so are two columns of indentation)."""
     found: list[TooDeep] = []
-    depth = 0
-    # Only the brackets are looked at, and only in a text with enough of them.
-    brackets = _BRACKET.finditer(markdown) if markdown.count("[") > MAX_BRACKETS else ()
+    # Brackets, and link targets left open (`[a](` again and again), each counted on
+    # its own; only in a text with enough of them to go too deep.
+    depths = {"[": 0, "](": 0}
+    brackets = (_BRACKET.finditer(markdown)
+                if max(markdown.count("["), markdown.count("](")) > MAX_BRACKETS else ())
     for bracket in brackets:
-        at = bracket.start()
+        at, char = bracket.start(), bracket.group()
         if _escaped(markdown, at):
             continue
-        if bracket.group() == "]":
-            depth = max(0, depth - 1)
+        if char == "(":
+            continue  # a parenthesis in text opens nothing pandoc backtracks over
+        if char in ("]", ")"):
+            opened = "[" if char == "]" else "]("
+            depths[opened] = max(0, depths[opened] - 1)
+            if char == "]" and markdown.startswith("](", at):
+                depths["]("] += 1
+                if depths["]("] > MAX_BRACKETS:
+                    found.append(TooDeep(at, "](", "links", depths["]("]))
+                    break
             continue
-        depth += 1
-        if depth > MAX_BRACKETS:
-            found.append(TooDeep(at, "[", "brackets", depth))
+        depths["["] += 1
+        if depths["["] > MAX_BRACKETS:
+            found.append(TooDeep(at, "[", "brackets", depths["["]))
             break
     for line in _BLOCK_MARKERS.finditer(markdown):
         markers = _ONE_MARKER.findall(line.group("markers"))
