@@ -220,3 +220,26 @@ def test_the_image_cases_agree_with_pandoc(case: str, over: int) -> None:
     expected = (folder / "expected.txt").read_text("utf-8")
     assert expected.count("error[image]") == images + over
     assert expected.count("error[typst-attribute]") == attributes
+
+
+def test_superscripts_are_read_again_in_time_that_grows_with_the_text(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`^\\^\\^\\...`: every `^` was read from, each to the end of the text (10,000
+    characters took 22 s). An escaped mark opens nothing, and a superscript is read no
+    further than a superscript can sensibly run."""
+    from wgec_report import check
+
+    reads: list[int] = []
+    real = check._script_text
+
+    def counting(markdown: str, start: int) -> object:
+        reads.append(start)
+        return real(markdown, start)
+
+    monkeypatch.setattr(check, "_script_text", counting)
+    image_offsets("^\\" * 5000)
+    assert reads == [0]  # the others are escaped
+    long = "^" + "\\!" * (check._MAX_SCRIPT // 2 + 1) + "[x](y)^"
+    assert real(long, 0) is None  # beyond the limit: not read again
+    short = "^" + "\\!" * 10 + "[x](y)^"
+    assert real(short, 0) is not None

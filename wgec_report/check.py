@@ -154,12 +154,17 @@ def _readings(markdown: str) -> Iterator[_Reading]:
     if not ("^" in markdown or "~" in markdown) or not ("\\" in markdown or "&" in markdown):
         return
     for mark in _SCRIPT_MARKS.finditer(markdown):
+        if escaped(markdown, mark.start()):  # `\^` opens nothing
+            continue
         inner = _script_text(markdown, mark.start())
         if inner is None:
             continue
         for reading in _readings(inner.text):
             yield _Reading(reading.text, tuple(inner.origin(reading.origin(i))
                                                for i in range(len(reading.text))))
+
+
+_MAX_SCRIPT = 200
 
 
 def _script_text(markdown: str, start: int) -> _Reading | None:
@@ -170,7 +175,12 @@ def _script_text(markdown: str, start: int) -> _Reading | None:
     origins: list[int] = []
     undone = False
     position = start + 1
-    while position < len(markdown) and markdown[position] not in (close, " ", "\t", "\n"):
+    # Read no further than a superscript could sensibly run: each mark is read from,
+    # and `^\^\^\...` would otherwise take time that grows with the square of the text
+    # (10,000 characters: 22 s). A longer one is not read again: an image in it would
+    # still stop the build (pandoc, sandboxed, warns), just without a location.
+    limit = min(len(markdown), start + 1 + _MAX_SCRIPT)
+    while position < limit and markdown[position] not in (close, " ", "\t", "\n"):
         entity = _ENTITY.match(markdown, position)
         if markdown[position] == "\\" and position + 1 < len(markdown) and not (
                 markdown[position + 1].isalnum() or markdown[position + 1] == "\n"):
@@ -185,7 +195,7 @@ def _script_text(markdown: str, start: int) -> _Reading | None:
         characters.append(text)
         origins.extend([position] * len(text))
         position = end
-    if position >= len(markdown) or markdown[position] != close or not undone:
+    if position >= limit or markdown[position] != close or not undone:
         return None
     return _Reading("".join(characters), tuple(origins))
 
