@@ -314,6 +314,8 @@ def test_a_templates_folder_linked_out_of_the_project_is_refused(
     ("report.typ", "${ ../../../../etc/hostname() }"),
     ("report.html", "$meta:../secret()$"),
     ("report.html", "${ styles.html() }"),  # a partial beside the template: one file each
+    ("report.html", "$if(title)$${ ../../secret() }$endif$"),  # right after a directive
+    ("report.typ", "${ title/uppercase:../../secret() }"),  # a variable with a pipe
 ])
 def test_a_pandoc_template_that_names_another_file_is_refused(
         project: Path, name: str, line: str) -> None:
@@ -327,7 +329,9 @@ def test_a_pandoc_template_that_names_another_file_is_refused(
     code, _, err = run("build", str(project), "--to", "pdf" if name.endswith("typ") else "html")
     assert code == 1
     number = default.count("\n") + 2
-    assert f"templates/{name}:{number}:1: error[template]: the template includes the file " in err
+    column = line.index("${") + 1 if "${" in line else 1
+    assert (f"templates/{name}:{number}:{column}: error[template]: the template includes the "
+            "file ") in err
     assert "(a pandoc partial): wgec templates are one file each" in err
     assert not (project / "build").exists()
 

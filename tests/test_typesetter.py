@@ -401,3 +401,33 @@ def test_a_typst_message_from_a_line_the_template_does_not_hold_quotes_it(
     template.write_text("Some text\n$body$\n")
     assert build._typst_place(template, typst, same)[0] == Location(
         display_path(template), 1, 1)
+
+
+def test_typst_cannot_reach_the_network_whatever_the_template_does(project: Path) -> None:
+    """An import no scan of the template can see (its name computed, the keyword made
+    by `eval`): typst tries to download the package, and is refused at once, whatever
+    the machine's network. A located error, nothing written."""
+    def computed_import(lines: list[str]) -> None:
+        lines += ['#let target = "@prev" + "iew/example:0.1.0"',
+                  '#eval("im" + "port target: *", scope: (target: target))']
+
+    lines = project_typst_template(project, computed_import)
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+    assert result.exit_code == 1
+    assert (f"templates/report.typ:{len(lines)}:7: error[typst-error]: the PDF template "
+            "imports a Typst package, which typst would download; wgec typesets offline"
+            in result.stderr)
+    assert "Connection refused" in result.stderr  # by the proxy wgec sets, not by DNS
+    assert not (project / "build").exists()
+
+
+def test_the_network_is_cut_off_once_and_for_every_tool(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from wgec_report import tools
+
+    monkeypatch.setenv("NO_PROXY", "*")
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    tools.cut_off_the_network()
+    assert all(os.environ[name] == tools.NO_NETWORK_PROXY for name in (
+        "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"))
+    assert "NO_PROXY" not in os.environ and "no_proxy" not in os.environ

@@ -45,6 +45,7 @@ from .files import (
 )
 from .options import RenderOptions
 from .resources import default_sources_dir, default_templates_dir, find_template
+from .tools import cut_off_the_network
 
 T = TypeVar("T")
 
@@ -165,6 +166,7 @@ def build_project(
             replayed.steps.append(Step("sources unchanged", replayed.seconds))
             return replayed
     requested = language or ""
+    cut_off_the_network()  # before the typesetter's thread starts
     # typst is made ready on the other core while this one checks and renders.
     typesetting = (_typesetting(project, out_dir if out_dir is not None
                                 else project / BUILD_DIR, requested)
@@ -240,6 +242,8 @@ def build_languages(
 ) -> dict[str, BuildResult]:
     """Several languages (None: every declared one) from one check, two at a time."""
     from concurrent.futures import ThreadPoolExecutor
+
+    cut_off_the_network()  # before the languages' threads start
 
     checked = _check(project, rev)
     report = _require_valid(checked, rev)
@@ -496,7 +500,11 @@ def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
                 pdf, warnings = typesetter.pdf(typst_source, when), typesetter.warnings
     except convert.TypstFailure as failure:
         place, said = _typst_place(template, typst_source, failure.problem)
-        raise ConversionError(failure.message, [error(place, "typst-error", said)],
+        if "download package" in said:  # refused: see tools.cut_off_the_network
+            said = ("the PDF template imports a Typst package, which typst would download; "
+                    f"wgec typesets offline ({said})")
+        raise ConversionError(f"typst could not compile the PDF: {said}",
+                              [error(place, "typst-error", said)],
                               _template_text(template)) from None
     timer.record("typst → PDF", started)
     if typesetting is not None and typesetting.primer is not None:

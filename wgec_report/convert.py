@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import ConversionError
 from .files import remove_typesetter_file, typesetter_file
-from .tools import pandoc_path
+from .tools import cut_off_the_network, pandoc_path
 
 if TYPE_CHECKING:  # loaded by the first typesetter: `wgec check` never needs it
     import typst
@@ -413,15 +413,35 @@ def _end_of_argument(code: str, start: int) -> int:
 
 # A partial in a pandoc template, `${ header() }` or `$items:item()[, ]$`: pandoc reads
 # the file of that name, wherever it is (`${ ../../etc/passwd() }`), outside its
-# sandbox. `$$` is a dollar sign, `$--` a comment to the end of the line.
-_PANDOC_DIRECTIVE = re.compile(
-    r"\$\$|\$--[^\n]*|\$\{?[ \t]*(?:[A-Za-z][\w.-]*[ \t]*:[ \t]*)?(?P<name>[^\s${}()\[\]:]+)\(\)")
+# sandbox. The template is read as pandoc reads it, directive by directive: `$$` is a
+# dollar sign, `$--` a comment to the end of the line, `${...}` and `$...$` directives;
+# a partial is the only directive with an empty pair of parentheses.
+_PARTIAL_NAME = re.compile(r"(?:^|:)\s*([^:\s]+?)\(\)")
 
 
 def pandoc_partials(template: str) -> list[Reference]:
     """Every partial a pandoc template names."""
-    return [_reference(template, match.start(), match.end(), match.group("name"))
-            for match in _PANDOC_DIRECTIVE.finditer(template) if match.group("name")]
+    found: list[Reference] = []
+    at = 0
+    while (dollar := template.find("$", at)) >= 0:
+        if template.startswith("$$", dollar):
+            at = dollar + 2
+            continue
+        if template.startswith("$--", dollar):
+            line_end = template.find("\n", dollar)
+            at = len(template) if line_end < 0 else line_end
+            continue
+        braced = template.startswith("${", dollar)
+        end = template.find("}" if braced else "$", dollar + (2 if braced else 1))
+        if end < 0:
+            break
+        content = template[dollar + (2 if braced else 1):end]
+        if "()" in content:
+            name = _PARTIAL_NAME.search(content)
+            found.append(_reference(template, dollar, end + 1,
+                                    name.group(1) if name else content.strip()))
+        at = end + 1
+    return found
 
 
 def _blank_comments(markup: str) -> str:
@@ -472,6 +492,7 @@ class Typesetter:
         if not FONTS.is_dir():  # pragma: no cover - a broken installation
             raise ConversionError(f"the fonts shipped with wgec are missing from {FONTS}; "
                                   "reinstall wgec-report")
+        cut_off_the_network()  # a no-op after the first time (see there)
         self.main = main or typesetter_file()
         self.warnings: list[TypstMessage] = []  # what typst said of the last PDF
         try:

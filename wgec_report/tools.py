@@ -84,3 +84,29 @@ def _identity(locate: Callable[[], Path]) -> str:
     except (ConversionError, OSError):
         return "missing"  # the build itself says so, when it needs the tool
     return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+
+# A proxy nothing can be reached through: a connection to port 0 is refused at once.
+NO_NETWORK_PROXY = "http://127.0.0.1:0"
+_PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
+                    "ALL_PROXY", "all_proxy")
+
+
+def cut_off_the_network() -> None:
+    """Make typst (in this process) and pandoc (started from it) unable to reach the
+    network: typst would download a Typst package a template imports however it names
+    it (`#let p = "@prev" + "iew/x:1.0.0"; #import p`), and the same sources must make
+    the same documents on every machine, from nothing outside the project. Both tools
+    take their proxy from these variables.
+
+    Changes this process's environment once, from the thread that builds, before any
+    thread of the build starts (setting a variable while another thread starts a
+    process is not safe); a second call changes nothing.
+    """
+    if all(os.environ.get(name) == NO_NETWORK_PROXY for name in _PROXY_VARIABLES) and not (
+            "NO_PROXY" in os.environ or "no_proxy" in os.environ):
+        return
+    for name in _PROXY_VARIABLES:
+        os.environ[name] = NO_NETWORK_PROXY
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ.pop(name, None)
