@@ -308,6 +308,14 @@ def test_a_templates_folder_linked_out_of_the_project_is_refused(
     assert "templates: error[outside-project]: the templates folder links to a place " \
            "outside the project folder" in err
     assert "up to date" not in out
+    (project / "templates").unlink()  # a link within the project: said as such
+    (project / "shared").mkdir()
+    (project / "shared" / "mapping.md.j2").write_text("INSIDE\n")
+    (project / "templates").symlink_to(project / "shared")
+    code, _, err = run("build", str(project), "--to", "md")
+    assert code == 1
+    assert ("the templates folder is a link to another folder of the project; templates "
+            "are read from a templates/ folder only") in err
 
 
 @pytest.mark.parametrize(("name", "line"), [
@@ -333,6 +341,17 @@ def test_a_pandoc_template_that_names_another_file_is_refused(
     assert (f"templates/{name}:{number}:{column}: error[template]: the template includes the "
             "file ") in err
     assert "(a pandoc partial): wgec templates are one file each" in err
+    assert not (project / "build").exists()
+
+
+@pytest.mark.parametrize("name", ["report.typ", "report.html"])
+def test_a_pandoc_template_that_is_not_utf8_is_located(project: Path, name: str) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / name).write_bytes(b"ok\n\xe4\xb8\xad caf\xe9 $body$\n")
+    code, _, err = run("build", str(project), "--to", "pdf" if name.endswith("typ") else "html")
+    assert code == 1
+    assert (f"templates/{name}:2:6: error[template]: the template is not UTF-8 text (byte "
+            "0xe9); save it as UTF-8") in err
     assert not (project / "build").exists()
 
 

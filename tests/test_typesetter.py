@@ -276,6 +276,8 @@ def test_imports_in_typst_markup_are_found_where_they_stand() -> None:
         "#import pkg: canvas",                                   # 14: what is pkg?
         '#import ("@pre" + "view/y:1.0.0"): z',                  # 15: an expression
         '#import ("@preview/x:1.0.0") as x',                     # 16: a name in brackets
+        "#text[Issued separately; include them when circulating.]",  # 17: words
+        "include the annexes; and so on",                        # 18: words
     ])
     found = [(at.line, at.column, at.end_column, at.name, at.quoted)
              for at in typst_imports(markup)]
@@ -394,7 +396,8 @@ def test_a_typst_message_from_a_line_the_template_does_not_hold_quotes_it(
     said = convert.TypstMessage("unknown variable: x", 1, 5)
     assert build._typst_place(template, typst, said) == (
         Location(display_path(template)),
-        "unknown variable: x (line 1 of the Typst made from it: #let title = [Draft report])")
+        "unknown variable: x (line 1 of the Typst made from the template and the sources: "
+        "#let title = [Draft report])")
     same = convert.TypstMessage("a warning", 2, 1)
     template.write_text("Some text\n$body$\nSome text\n")  # twice: which one is not known
     assert build._typst_place(template, typst, same)[0] == Location(display_path(template))

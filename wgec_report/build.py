@@ -503,6 +503,8 @@ def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
         if "download package" in said:  # refused: see tools.cut_off_the_network
             said = ("the PDF template imports a Typst package, which typst would download; "
                     f"wgec typesets offline ({said})")
+        if not place.line:  # not a line of the template: most likely the sources' text
+            raise ConversionError(f"typst could not compile the PDF: {said}") from None
         raise ConversionError(f"typst could not compile the PDF: {said}",
                               [error(place, "typst-error", said)],
                               _template_text(template)) from None
@@ -528,7 +530,8 @@ def _typst_place(template: Path, typst: str, said: TypstMessage) -> tuple[Locati
         return Location(shown, found[0], said.column), said.text
     quoted = " ".join(line.split())
     quoted = quoted if len(quoted) <= 60 else quoted[:59] + "…"
-    return Location(shown), f"{said.text} (line {said.line} of the Typst made from it: {quoted})"
+    return Location(shown), (f"{said.text} (line {said.line} of the Typst made from the "
+                             f"template and the sources: {quoted})")
 
 
 def _template_text(template: Path) -> dict[str, str]:
@@ -665,12 +668,20 @@ def _pandoc_template(project_templates: Path, name: str) -> Path:
     from .convert import pandoc_partials, typst_imports
 
     template = _required_template(project_templates, name)
-    try:
-        text = template.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise WgecError(f"cannot read the template {display_path(template)}: "
-                        f"{exc.strerror}") from None
     shown = display_path(template)
+    try:
+        data = template.read_bytes()
+    except OSError as exc:
+        raise WgecError(f"cannot read the template {shown}: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as bad:  # pandoc would say "Markdown", and no line
+        before = data[:bad.start].decode("utf-8")
+        line = before.count("\n") + 1
+        place = Location(shown, line, len(before) - (before.rfind("\n") + 1) + 1)
+        said = f"the template is not UTF-8 text (byte 0x{data[bad.start]:02x}); save it as UTF-8"
+        raise TemplateError(f"template error: {said}", [error(place, "template", said)],
+                            {shown: data.decode("utf-8", "replace")}) from None
 
     def at(place: Reference) -> Location:
         return Location(shown, place.line, place.column, place.line, place.end_column)

@@ -364,6 +364,7 @@ _TYPST_IMPORT = re.compile(r"(?:#|^[ \t]*|[{;][ \t]*)(?:import|include)\b[ \t]*"
 # Typst's own modules, which an import may name without a string: `#import calc: pow`.
 _TYPST_MODULE = re.compile(r"\(?\s*(?:calc|emoji|html|math|pdf|std|sym|sys)(?:\.[\w-]+)*\s*\)?")
 _QUOTED = re.compile(r'\(?\s*"([^"\n]*)"\s*\)?')
+_NAME = re.compile(r"\(?[\w.-]+\)?")
 # Strings first, so that a `//` inside one (a URL) is not taken for a comment.
 _TYPST_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
 
@@ -381,6 +382,12 @@ def typst_imports(markup: str) -> list[Reference]:
         if not argument or _TYPST_MODULE.fullmatch(argument):
             continue
         quoted = _QUOTED.fullmatch(argument)
+        # Without `#` it is code only if what follows reads as a name: otherwise words,
+        # "...; include them when circulating." (what typst may still take for code
+        # cannot reach the network: tools.cut_off_the_network).
+        bare = not keyword.group().lstrip().startswith("#")
+        if bare and quoted is None and not _NAME.fullmatch(argument):
+            continue
         if quoted is not None:
             found.append(_reference(markup, start + quoted.start(1) - 1, start + quoted.end(1) + 1,
                                     quoted.group(1)))

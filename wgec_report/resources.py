@@ -54,10 +54,14 @@ def _outside(link: Path) -> TemplateError:
 
     shown = display_path(link)
     if link.is_dir():
+        # Templates are read from the folder itself, for the build's record of them.
+        within = link.resolve().is_relative_to(link.parent.resolve())
+        said = ("the templates folder is a link to another folder of the project; templates "
+                "are read from a templates/ folder only" if within else
+                "the templates folder links to a place outside the project folder")
         return TemplateError(
-            f"the templates folder leads outside the project ({shown})",
-            [error(Location(shown), "outside-project",
-                   "the templates folder links to a place outside the project folder",
+            f"the templates folder is a link ({shown})",
+            [error(Location(shown), "outside-project", said,
                    "make templates/ a folder of the project instead of a link")])
     return TemplateError(
         f"template {shown} leads outside the templates folder",
