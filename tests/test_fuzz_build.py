@@ -31,6 +31,8 @@ PIECES = [
     "word", "words here", " ", " ", " ",
     # Nesting near the limits: three of these are too deep for the check.
     "[[[", "]]]", "\n> > > > ", "\n- - - - ",
+    # Links and ids typst must resolve.
+    "[x]()", "[x](#annex-1)", "[x](#sec-background)", "[y]{#para-x}", "`c`{#id}",
 ]
 
 prose = st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join)

@@ -66,6 +66,11 @@ def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
             "the PDF cannot be typeset much deeper", "nest them less")
 
 
+# A link's target, `](...)`, and an id in an attribute, `[text]{#id}`, `` `x`{.c #id} ``.
+_LINK_TARGET = re.compile(r"\]\([ \t]*(?P<target>[^)\s]*)")
+_ID_ATTRIBUTE = re.compile(
+    r"(?<=[\])`])\{(?:[^}\n\"']|\"[^\"\n]*\"|'[^'\n]*')*?(?<=[{ \t])"
+    r"(?P<id>#[A-Za-z][\w:.-]*)")  # not in a quoted value
 _IN_BOLD = "make it a section or a subsection, or write it in **bold**"
 # What `prose.structure_lines` finds, by kind: the message (with the marker) and the hint.
 _STRUCTURE_SAID = {
@@ -579,6 +584,7 @@ class _Checker:
                 "the PDF",
                 "remove the attribute; use Markdown for emphasis",
             )
+        yield from self._links_and_ids_in(located)
         for deep in too_deep(value):
             yield error(self._locate(located, deep.offset, deep.marker), "nesting",
                         *_nesting_said(deep.kind, deep.depth))
@@ -600,6 +606,38 @@ class _Checker:
                     "HTML, TeX or format-specific markup through",
                     _RAW_MARKUP_HINTS[raw[:2] if raw[:2] in _RAW_MARKUP_HINTS else raw[:1]],
                 )
+
+    def _links_and_ids_in(self, located: LocatedText) -> Iterator[Diagnostic]:
+        """Links typst could not make (no target; an anchor no place of the report has)
+        and ids that a text gives (the report's ids are its own: typst refuses one
+        given twice)."""
+        value = located.value
+        for match in _LINK_TARGET.finditer(value):
+            target = match.group("target")
+            if escaped(value, match.start()):
+                continue
+            if not target:
+                yield error(self._locate(located, match.start(), "]("), "link-target",
+                            "a link with no target: the PDF cannot be made with it",
+                            "give its web address, [text](https://...), or remove the "
+                            "brackets")
+            elif target.startswith("#") and not self._is_anchor(target[1:]):
+                yield error(self._locate(located, match.start(), "]("), "link-target",
+                            f"no place of the report has the anchor '{target}'",
+                            "link to a section, paragraph or recommendation with a "
+                            "cross-reference: [@sec:id], [@para:id], [@rec:id]")
+        for match in _ID_ATTRIBUTE.finditer(value):
+            if not escaped(value, match.start()):
+                yield error(self._locate(located, match.start("id"), match.group("id")),
+                            "link-target",
+                            f"a text gives the id '{match.group('id')}': the report's ids are "
+                            "its sections', paragraphs' and recommendations'",
+                            f"remove '{match.group('id')}' from the attribute")
+
+    def _is_anchor(self, anchor: str) -> bool:
+        kind, _, ident = anchor.partition("-")
+        return kind in ("sec", "para", "rec") and ident in self.internal_targets[kind] and (
+            kind != "rec" or self.recommendations_shown)
 
     def _locate_raw(self, located: LocatedText, offset: int, raw: str) -> Location:
         if not raw.startswith("\\"):
