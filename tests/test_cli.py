@@ -324,6 +324,7 @@ def test_a_templates_folder_linked_out_of_the_project_is_refused(
     ("report.html", "${ styles.html() }"),  # a partial beside the template: one file each
     ("report.html", "$if(title)$${ ../../secret() }$endif$"),  # right after a directive
     ("report.typ", "${ title/uppercase:../../secret() }"),  # a variable with a pipe
+    ("report.html", '$title/left 3 "$" ""$${ ../../secret() }'),  # a quoted `$` before it
 ])
 def test_a_pandoc_template_that_names_another_file_is_refused(
         project: Path, name: str, line: str) -> None:
@@ -337,7 +338,7 @@ def test_a_pandoc_template_that_names_another_file_is_refused(
     code, _, err = run("build", str(project), "--to", "pdf" if name.endswith("typ") else "html")
     assert code == 1
     number = default.count("\n") + 2
-    column = line.index("${") + 1 if "${" in line else 1
+    column = line.rindex("${") + 1 if "${" in line else 1
     assert (f"templates/{name}:{number}:{column}: error[template]: the template includes the "
             "file ") in err
     assert "(a pandoc partial): wgec templates are one file each" in err

@@ -57,7 +57,12 @@ def test_the_check_is_told_of_each_line_and_note_reference() -> None:
     ("> " * 12 + "x", []),
     ("> " * 13 + "x", [(0, ">", "blocks", 13)]),
     ("text\n" + "- " * 6 + "x\n" + " " * 14 + "- y", []),  # 6 markers; 7 + 1 levels
-    ("x\n" + " " * 20 + "> > > y", [(22, ">", "blocks", 13)]),  # indentation counts too
+    ("x\n" + " " * 40 + "> > > y", [(42, ">", "blocks", 13)]),  # four columns a level
+    ("The options were:\n" + " " * 26 + "(a) keep the text", []),  # 6 + 1
+    ("A. B. C. D. E. F. G. H. I. J. K. L. M. are annex letters", []),  # one space: text
+    ("#. " * 13 + "x", [(0, "#.", "blocks", 13)]),
+    ("(@) " * 13 + "x", [(0, "(@)", "blocks", 13)]),
+    ("xxviii. " * 13 + "x", [(0, "xxviii.", "blocks", 13)]),
     ("(a) " * 13 + "x", [(0, "(a)", "blocks", 13)]),  # letters and roman numerals too
     ("* * * * * * * * * * * * * * * *\n- - - - - - - - - - - - - -", []),  # rules
     ("[a](" * 6, [(22, "](", "links", 6)]),  # link targets left open

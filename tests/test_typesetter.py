@@ -278,6 +278,7 @@ def test_imports_in_typst_markup_are_found_where_they_stand() -> None:
         '#import ("@preview/x:1.0.0") as x',                     # 16: a name in brackets
         "#text[Issued separately; include them when circulating.]",  # 17: words
         "include the annexes; and so on",                        # 18: words
+        "Circulate the draft to delegations; include annexes.",  # 19: words
     ])
     found = [(at.line, at.column, at.end_column, at.name, at.quoted)
              for at in typst_imports(markup)]

@@ -53,6 +53,18 @@ _RAW_MARKUP_HINTS = {
 }
 
 
+def _link_target(written: str) -> str:
+    """A link's target as pandoc reads it: angle brackets taken off, backslash escapes
+    and entities undone (`<\\#annex-1>`, `&#35;annex-1`)."""
+    target = written[1:-1] if written.startswith("<") and written.endswith(">") else written
+    target = re.sub(r"\\([^\w\s])", r"\1", target)
+    if "&" in target:
+        import html
+
+        target = html.unescape(target)
+    return target.strip()
+
+
 def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
     """The message and the hint for a text nested `depth` deep (see `prose.too_deep`)."""
     if kind == "brackets":
@@ -67,10 +79,10 @@ def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
 
 
 # A link's target, `](...)`, and an id in an attribute, `[text]{#id}`, `` `x`{.c #id} ``.
-_LINK_TARGET = re.compile(r"\]\([ \t]*(?P<target>[^)\s]*)")
-_ID_ATTRIBUTE = re.compile(
-    r"(?<=[\])`])\{(?:[^}\n\"']|\"[^\"\n]*\"|'[^'\n]*')*?(?<=[{ \t])"
-    r"(?P<id>#[A-Za-z][\w:.-]*)")  # not in a quoted value
+_LINK_TARGET = re.compile(r"\]\(\s*(?P<target><[^>\n]*>|[^)\s]*)")
+# An attribute, `{...}` up to its end; then an id in it that is not in a quoted value.
+_ATTRIBUTE = re.compile(r"(?<=[\])`])\{[^{}\n]*\}")
+_ID_IN_ATTRIBUTE = re.compile(r"\"[^\"]*\"|'[^']*'|(?<=[{ \t])(?P<id>#[A-Za-z][\w:.-]*)")
 _IN_BOLD = "make it a section or a subsection, or write it in **bold**"
 # What `prose.structure_lines` finds, by kind: the message (with the marker) and the hint.
 _STRUCTURE_SAID = {
@@ -612,10 +624,11 @@ class _Checker:
         and ids that a text gives (the report's ids are its own: typst refuses one
         given twice)."""
         value = located.value
+        code = code_spans(value)
         for match in _LINK_TARGET.finditer(value):
-            target = match.group("target")
-            if escaped(value, match.start()):
+            if escaped(value, match.start()) or inside(code, match.start()):
                 continue
+            target = _link_target(match.group("target"))
             if not target:
                 yield error(self._locate(located, match.start(), "]("), "link-target",
                             "a link with no target: the PDF cannot be made with it",
@@ -626,13 +639,15 @@ class _Checker:
                             f"no place of the report has the anchor '{target}'",
                             "link to a section, paragraph or recommendation with a "
                             "cross-reference: [@sec:id], [@para:id], [@rec:id]")
-        for match in _ID_ATTRIBUTE.finditer(value):
-            if not escaped(value, match.start()):
-                yield error(self._locate(located, match.start("id"), match.group("id")),
-                            "link-target",
-                            f"a text gives the id '{match.group('id')}': the report's ids are "
-                            "its sections', paragraphs' and recommendations'",
-                            f"remove '{match.group('id')}' from the attribute")
+        ids = [(attribute.start() + found.start("id"), found.group("id"))
+               for attribute in _ATTRIBUTE.finditer(value)
+               if not inside(code, attribute.start())
+               for found in _ID_IN_ATTRIBUTE.finditer(attribute.group()) if found.group("id")]
+        for offset, given in ids:
+            yield error(self._locate(located, offset, given), "link-target",
+                        f"a text gives the id '{given}': the report's ids are its "
+                        "sections', paragraphs' and recommendations'",
+                        f"remove '{given}' from the attribute")
 
     def _is_anchor(self, anchor: str) -> bool:
         kind, _, ident = anchor.partition("-")

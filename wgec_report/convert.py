@@ -386,8 +386,9 @@ def typst_imports(markup: str) -> list[Reference]:
         # "...; include them when circulating." (what typst may still take for code
         # cannot reach the network: tools.cut_off_the_network).
         bare = not keyword.group().lstrip().startswith("#")
-        if bare and quoted is None and not _NAME.fullmatch(argument):
-            continue
+        if bare and quoted is None and not (_NAME.fullmatch(argument)
+                                            and code.startswith(":", end)):
+            continue  # `import x: y` reads as code; "; include annexes." as words
         if quoted is not None:
             found.append(_reference(markup, start + quoted.start(1) - 1, start + quoted.end(1) + 1,
                                     quoted.group(1)))
@@ -426,6 +427,24 @@ def _end_of_argument(code: str, start: int) -> int:
 _PARTIAL_NAME = re.compile(r"(?:^|:)\s*([^:\s]+?)\(\)")
 
 
+def _directive_end(template: str, start: int, close: str) -> int:
+    """Where a directive that starts at `start` ends (its `close`), strings in it skipped:
+    a pipe's argument, `$title/left 3 "$" ""$`, may hold the closing character."""
+    at = start
+    while at < len(template):
+        char = template[at]
+        if char == '"':
+            quote_end = template.find('"', at + 1)
+            if quote_end < 0:
+                return -1
+            at = quote_end + 1
+            continue
+        if char == close:
+            return at
+        at += 1
+    return -1
+
+
 def pandoc_partials(template: str) -> list[Reference]:
     """Every partial a pandoc template names."""
     found: list[Reference] = []
@@ -439,7 +458,7 @@ def pandoc_partials(template: str) -> list[Reference]:
             at = len(template) if line_end < 0 else line_end
             continue
         braced = template.startswith("${", dollar)
-        end = template.find("}" if braced else "$", dollar + (2 if braced else 1))
+        end = _directive_end(template, dollar + (2 if braced else 1), "}" if braced else "$")
         if end < 0:
             break
         content = template[dollar + (2 if braced else 1):end]

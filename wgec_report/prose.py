@@ -24,7 +24,13 @@ from typing import NamedTuple
 
 # A line's own start: indentation, then any quote, list and grid-table-cell markers
 # (`> - # x`, `(a) ::: x`, `| [x]: y`), in any list or quote of any depth.
-_CONTAINER = r"(?:>|(?:[-+*|]|\(?[0-9]{1,9}[.)]|\(?[A-Za-z]{1,5}[.)])(?=[ \t]))"
+# A list marker as pandoc reads one: a bullet, `#.`, `(@)` or `(@x)`, a number, a letter
+# or a roman numeral with `.` or `)` (or in parentheses), a capital with `.` followed by
+# two spaces (one would make "B. Russell" a list); then a space.
+_LIST_MARKER = (r"(?:(?:[-+*]|#\.|\(@[\w-]*\)|\(?(?:[0-9]{1,9}|[a-z]|[ivxlcdm]{1,8})[.)]"
+                r"|\(?(?:[A-Z]|[IVXLCDM]{1,8})\)|(?:[A-Z]|[IVXLCDM]{1,8})\.(?=[ \t]{2}))"
+                r"(?=[ \t]))")
+_CONTAINER = rf"(?:>|\|(?=[ \t])|{_LIST_MARKER})"
 _LINE_START = rf"^(?P<start>[ \t]*(?:{_CONTAINER}[ \t]*)*)"
 _STRUCTURE = re.compile(_LINE_START + r"(?P<what>:::|#{1,6}(?=[ \t]|$))", re.MULTILINE)
 # A link or note definition, `[x]: ...` or `[^1]: ...`, where pandoc would read one (a
@@ -166,11 +172,10 @@ MAX_BLOCKS = 12
 # a line of `* * *` or `- - -`, which is a rule.
 _BLOCK_MARKERS = re.compile(
     r"^(?![ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$)(?P<indent>[ \t]*)"
-    r"(?P<markers>(?:(?:>|(?:[-+*]|\(?[0-9]{1,9}[.)]|\(?[A-Za-z]{1,5}[.)])(?=[ \t]))"
-    r"[ \t]*)+)", re.MULTILINE)
+    rf"(?P<markers>(?:(?:>|{_LIST_MARKER})[ \t]*)+)", re.MULTILINE)
 # Square brackets, and a link's target opened, `](`, and closed, `)`.
 _BRACKET = re.compile(r"\](?=\()|[\[\]()]")
-_ONE_MARKER = re.compile(r">|[-+*]|\(?[0-9]{1,9}[.)]|\(?[A-Za-z]{1,5}[.)]")
+_ONE_MARKER = re.compile(rf">|{_LIST_MARKER}")
 
 
 class TooDeep(NamedTuple):
@@ -186,7 +191,7 @@ class TooDeep(NamedTuple):
 def too_deep(markdown: str) -> list[TooDeep]:
     """The first place `markdown` nests square brackets deeper than MAX_BRACKETS, and
     the first where it nests quotes and lists deeper than MAX_BLOCKS (a list or quote
-    marker is a level, and so are two columns of indentation)."""
+    marker is a level, and so are four columns of indentation)."""
     found: list[TooDeep] = []
     # Brackets, and link targets left open (`[a](` again and again), each counted on
     # its own; only in a text with enough of them to go too deep.
@@ -214,7 +219,9 @@ def too_deep(markdown: str) -> list[TooDeep]:
             break
     for line in _BLOCK_MARKERS.finditer(markdown):
         markers = _ONE_MARKER.findall(line.group("markers"))
-        depth = len(line.group("indent").expandtabs(4)) // 2 + len(markers)
+        # Four columns of indentation a level: a nested list's items are indented two to
+        # four; a pasted text's indented line, which continues a paragraph, no more.
+        depth = len(line.group("indent").expandtabs(4)) // 4 + len(markers)
         if depth > MAX_BLOCKS:
             found.append(TooDeep(line.start("markers"), markers[0], "blocks", depth))
             break
