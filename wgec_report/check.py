@@ -140,6 +140,8 @@ def image_offsets(markdown: str) -> list[int]:
 
 def typst_attribute_offsets(markdown: str) -> list[int]:
     """Where each `typst:` attribute name may be; in code spans too, as for images."""
+    if "&" not in markdown and "typst" not in markdown.lower():  # most texts: nothing to read
+        return []
     return sorted({reading.origin(match.start()) for reading in _readings(markdown)
                    for match in TYPST_ATTRIBUTE.finditer(reading.text)})
 
@@ -624,6 +626,8 @@ class _Checker:
         and ids that a text gives (the report's ids are its own: typst refuses one
         given twice)."""
         value = located.value
+        if "](" not in value and "{" not in value:  # most texts: no link, no attribute
+            return
         code = code_spans(value)
         for match in _LINK_TARGET.finditer(value):
             if escaped(value, match.start()) or inside(code, match.start()):

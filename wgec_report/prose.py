@@ -60,6 +60,8 @@ class StructureLine(NamedTuple):
 def as_text(markdown: str) -> str:
     """`markdown` with every line that would make structure shown as written: the
     fence, heading mark or definition escaped, and each `-` or `=` of an underline."""
+    if not _MAYBE_STRUCTURE.search(markdown):
+        return markdown
     parts: list[str] = []
     for start, end, is_code in _blocks(markdown):
         text = markdown[start:end]
@@ -96,9 +98,17 @@ def _underlines(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# Whatever any structure line or note reference starts with: a text without any (most
+# texts: sentences) is passed over in one search.
+_MAYBE_STRUCTURE = re.compile(r"^[ \t]*(?:[>|#:\[(]|[-+*]|\w{1,9}[.)])|\[\^|\]:|\n[ \t]*[-=]",
+                              re.MULTILINE)
+
+
 def structure_lines(markdown: str) -> list[StructureLine]:
     """Every line of `markdown` that `as_text` shows as text, and every `[^1]`."""
     found: list[StructureLine] = []
+    if not _MAYBE_STRUCTURE.search(markdown):
+        return found
     for start, end, is_code in _blocks(markdown):
         if is_code:
             continue
