@@ -21,7 +21,14 @@ from .model import (
     Report,
     Text,
 )
-from .prose import MAX_BLOCKS, MAX_BRACKETS, structure_lines, too_deep
+from .prose import (
+    MAX_BLOCKS,
+    MAX_BRACKETS,
+    backslashes_before,
+    escaped,
+    structure_lines,
+    too_deep,
+)
 from .refs import (
     INTERNAL_KINDS,
     REF_GROUP,
@@ -100,22 +107,6 @@ _STRUCTURE_SAID = {
     "note": ("'{}' is shown as text: notes are written in place",
              "write the note where it goes: ^[text of the note]"),
 }
-
-
-def escaped(markdown: str, position: int) -> bool:
-    r"""Whether a backslash escapes the character at `position`, as pandoc reads it.
-
-    Backslashes pair up from the left: `\\![` is an escaped backslash, then an
-    image; only an odd run of them escapes what follows.
-    """
-    return _backslashes_before(markdown, position) % 2 == 1
-
-
-def _backslashes_before(text: str, position: int) -> int:
-    start = position
-    while start > 0 and text[start - 1] == "\\":
-        start -= 1
-    return position - start
 
 
 def image_offsets(markdown: str) -> list[int]:
@@ -667,8 +658,8 @@ class _Checker:
         if name < 0:
             return located.location
         text = self.report.texts.get(located.location.path, "")
-        meant = _backslashes_before(located.value, offset + 1)
-        width = 2 if _backslashes_before(text, name) == 2 * meant else 1
+        meant = backslashes_before(located.value, offset + 1)
+        width = 2 if backslashes_before(text, name) == 2 * meant else 1
         return self._location_at(located.location.path, name - width)
 
     def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:

@@ -79,7 +79,7 @@ def as_text(markdown: str) -> str:
 def _definitions(text: str) -> list[int]:
     """Where each `[` of a definition-like `[x]:` is, that no backslash escapes."""
     return [match.start() for match in _DEFINITION.finditer(text)
-            if not _escaped(text, match.start())]
+            if not escaped(text, match.start())]
 
 
 _MAYBE_UNDERLINE = re.compile(r"\n[ \t]{0,3}[-=]")
@@ -125,14 +125,14 @@ def structure_lines(markdown: str) -> list[StructureLine]:
         for match in _DEFINITION.finditer(text):
             line = _LINE.match(text, text.rfind("\n", 0, match.start()) + 1)
             if (line is not None and line.end("start") == match.start()
-                    and not _escaped(text, match.start()) and _starts_a_block(text, line)):
+                    and not escaped(text, match.start()) and _starts_a_block(text, line)):
                 found.append(StructureLine(start + match.start(), match.group(), "definition"))
         for first, last in _underlines(text):
             found.append(StructureLine(start + first, text[first:last], "underline"))
         definitions = {line.offset for line in found if line.kind == "definition"}
         for match in _NOTE_REFERENCE.finditer(text):
             offset = start + match.start()
-            if offset not in definitions and not _escaped(markdown, offset):
+            if offset not in definitions and not escaped(markdown, offset):
                 found.append(StructureLine(offset, match.group(), "note"))
     return sorted(found)
 
@@ -148,11 +148,20 @@ def _starts_a_block(text: str, line: re.Match[str]) -> bool:
     return begin == 0 or not text[before:begin].strip()
 
 
-def _escaped(text: str, position: int) -> bool:
-    count = 0
-    while position - count > 0 and text[position - count - 1] == "\\":
-        count += 1
-    return count % 2 == 1
+def escaped(markdown: str, position: int) -> bool:
+    r"""Whether a backslash escapes the character at `position`, as pandoc reads it.
+
+    Backslashes pair up from the left: `\\![` is an escaped backslash, then an
+    image; only an odd run of them escapes what follows.
+    """
+    return backslashes_before(markdown, position) % 2 == 1
+
+
+def backslashes_before(text: str, position: int) -> int:
+    start = position
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return position - start
 
 
 def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:
@@ -210,7 +219,7 @@ def too_deep(markdown: str) -> list[TooDeep]:
                 if max(markdown.count("["), markdown.count("](")) > MAX_BRACKETS else ())
     for bracket in brackets:
         at, char = bracket.start(), bracket.group()
-        if _escaped(markdown, at):
+        if escaped(markdown, at):
             continue
         if char == "(":
             continue  # a parenthesis in text opens nothing pandoc backtracks over
