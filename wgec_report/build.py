@@ -34,6 +34,7 @@ from .errors import (
     TemplateError,
     WgecError,
     error,
+    template_not_utf8,
     warning,
 )
 from .files import (
@@ -499,23 +500,25 @@ def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
                 typesetter = typesetting.job.result()
                 pdf, warnings = typesetter.pdf(typst_source, when), typesetter.warnings
     except convert.TypstFailure as failure:
-        place, said = _typst_place(template, typst_source, failure.problem)
+        texts = _template_text(template)
+        place, said = _typst_place(template, typst_source, failure.problem, texts)
         if "download package" in said:  # refused: see tools.cut_off_the_network
             said = ("the PDF template imports a Typst package, which typst would download; "
                     f"wgec typesets offline ({said})")
         if not place.line:  # not a line of the template: most likely the sources' text
             raise ConversionError(f"typst could not compile the PDF: {said}") from None
         raise ConversionError(f"typst could not compile the PDF: {said}",
-                              [error(place, "typst-error", said)],
-                              _template_text(template)) from None
+                              [error(place, "typst-error", said)], texts) from None
     timer.record("typst → PDF", started)
     if typesetting is not None and typesetting.primer is not None:
         keep_primer(typesetting.primer, typst_source)
-    located = [_typst_place(template, typst_source, warning) for warning in warnings]
+    texts = _template_text(template) if warnings else {}  # read once, for them all
+    located = [_typst_place(template, typst_source, warning, texts) for warning in warnings]
     return pdf, [warning(place, "typst-warning", said) for place, said in located]
 
 
-def _typst_place(template: Path, typst: str, said: TypstMessage) -> tuple[Location, str]:
+def _typst_place(template: Path, typst: str, said: TypstMessage,
+                 texts: Mapping[str, str] | None = None) -> tuple[Location, str]:
     """Where in `template` typst's message points (the line of the Typst it names, found
     once in the template as it stands), and the message; else the template as a whole,
     and the message with the line of the Typst made from it."""
@@ -524,8 +527,9 @@ def _typst_place(template: Path, typst: str, said: TypstMessage) -> tuple[Locati
     if not 1 <= said.line <= len(lines):
         return Location(shown), said.text
     line = lines[said.line - 1]
-    found = [number for number, text in enumerate(_template_text(template).get(shown, "")
-                                                  .splitlines(), 1) if text == line]
+    template_text = (texts if texts is not None else _template_text(template)).get(shown, "")
+    found = [number for number, text in enumerate(template_text.splitlines(), 1)
+             if text == line]
     if len(found) == 1:
         return Location(shown, found[0], said.column), said.text
     quoted = " ".join(line.split())
@@ -676,12 +680,7 @@ def _pandoc_template(project_templates: Path, name: str) -> Path:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as bad:  # pandoc would say "Markdown", and no line
-        before = data[:bad.start].decode("utf-8")
-        line = before.count("\n") + 1
-        place = Location(shown, line, len(before) - (before.rfind("\n") + 1) + 1)
-        said = f"the template is not UTF-8 text (byte 0x{data[bad.start]:02x}); save it as UTF-8"
-        raise TemplateError(f"template error: {said}", [error(place, "template", said)],
-                            {shown: data.decode("utf-8", "replace")}) from None
+        raise template_not_utf8(shown, data, bad) from None
 
     def at(place: Reference) -> Location:
         return Location(shown, place.line, place.column, place.line, place.end_column)

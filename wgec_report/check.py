@@ -589,7 +589,8 @@ class _Checker:
                 "the PDF",
                 "remove the attribute; use Markdown for emphasis",
             )
-        yield from self._links_and_ids_in(located)
+        code = code_spans(value)
+        yield from self._links_and_ids_in(located, code)
         for deep in too_deep(value):
             yield error(self._locate(located, deep.offset, deep.marker), "nesting",
                         *_nesting_said(deep.kind, deep.depth))
@@ -597,7 +598,6 @@ class _Checker:
             message, hint = _STRUCTURE_SAID[line.kind]
             yield warning(self._locate(located, line.offset, line.marker), "prose-structure",
                           message.format(line.marker), hint)
-        code = code_spans(value)
         for match in RAW_MARKUP.finditer(value):
             raw = match.group(0)
             if escaped(value, match.start()):
@@ -612,14 +612,14 @@ class _Checker:
                     _RAW_MARKUP_HINTS[raw[:2] if raw[:2] in _RAW_MARKUP_HINTS else raw[:1]],
                 )
 
-    def _links_and_ids_in(self, located: LocatedText) -> Iterator[Diagnostic]:
+    def _links_and_ids_in(self, located: LocatedText,
+                          code: list[tuple[int, int]]) -> Iterator[Diagnostic]:
         """Links typst could not make (no target; an anchor no place of the report has)
         and ids that a text gives (the report's ids are its own: typst refuses one
         given twice)."""
         value = located.value
         if "](" not in value and "{" not in value:  # most texts: no link, no attribute
             return
-        code = code_spans(value)
         for match in _LINK_TARGET.finditer(value):
             if escaped(value, match.start()) or inside(code, match.start()):
                 continue

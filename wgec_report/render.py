@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 
 from . import prose
-from .errors import Location, TemplateError, WgecError, error
+from .errors import Location, TemplateError, WgecError, error, template_not_utf8
 from .files import display_path, is_scratch_file, user_cache_folder
 from .i18n import BCP47, catalogue, is_right_to_left, long_date
 from .model import (
@@ -140,7 +140,7 @@ def render_context(context: dict[str, Any], project_templates: Path | None = Non
         message = f"not allowed in a template: {exc}"
         raise _template_error(*_template_position(exc), message) from None
     except _Undecodable as exc:
-        raise _template_error(exc.path, exc.line, str(exc), exc.column) from None
+        raise template_not_utf8(display_path(exc.path), exc.data, exc.bad) from None
     except WgecError:  # wgec's own, already said in the user's terms
         raise
     except Exception as exc:  # a template's own failure: 1/0, none + 1, a macro without end
@@ -167,15 +167,11 @@ class _ScratchName(jinja2.TemplateError):
 
 
 class _Undecodable(jinja2.TemplateError):
-    """A template file that is not UTF-8, with where its first bad byte is."""
+    """A template file that is not UTF-8 (see `template_not_utf8`)."""
 
-    def __init__(self, path: Path, data: bytes, error: UnicodeDecodeError) -> None:
-        before = data[:error.start].decode("utf-8")  # decodes: the error is further on
-        self.path = str(path)
-        self.line = before.count("\n") + 1
-        self.column = len(before) - (before.rfind("\n") + 1) + 1
-        super().__init__(f"the template is not UTF-8 text (byte 0x{data[error.start]:02x}); "
-                         "save it as UTF-8")
+    def __init__(self, path: Path, data: bytes, bad: UnicodeDecodeError) -> None:
+        super().__init__(str(path))
+        self.path, self.data, self.bad = path, data, bad
 
 
 class _TemplateLoader(jinja2.BaseLoader):
@@ -258,12 +254,11 @@ def _template_position(exc: Exception) -> tuple[str, int | None]:
     return found
 
 
-def _template_error(filename: str, line: int | None, message: str,
-                    column: int = 1) -> TemplateError:
+def _template_error(filename: str, line: int | None, message: str) -> TemplateError:
     shown = display_path(Path(filename))
-    location = Location(shown, line or 0, column if line else 0)
+    location = Location(shown, line or 0, 1 if line else 0)
     diagnostic = error(location, "template", message)
-    try:  # a template that is not UTF-8 is shown as far as it goes
+    try:
         texts = {shown: Path(filename).read_text(encoding="utf-8", errors="replace")}
     except OSError:
         texts = {}
