@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 
 from wgec_report.errors import Location, error, warning
-from wgec_report.reporters import format_github, format_sarif
+from wgec_report import reporters
+from wgec_report.reporters import EXCERPT_WIDTH, format_github, format_sarif, format_text
 from wgec_report.rules import BY_CODE, RULES
 
 from .conftest import REPO
@@ -90,3 +91,50 @@ def test_github_commands_escape_their_properties_and_data() -> None:
         "::error file=sources/levels.yaml,line=4,col=5,title=wgec unknown-key::unknown key")
     assert format_github(DIAGNOSTICS[2]) == (
         "::error file=sources,title=wgec no-sources::no 'sources/' folder")
+
+
+def excerpt(line: str, column: int, end_column: int = 0) -> tuple[str, str]:
+    """The excerpt's source line and caret line, without the gutter."""
+    location = Location("a.yaml", 2, column, 2 if end_column else 0, end_column)
+    _, shown, caret = format_text(error(location, "bad-id", "m"), {"a.yaml": f"x\n{line}\n"})
+    return shown.removeprefix("   2 | "), caret.removeprefix("     | ")
+
+
+@pytest.mark.parametrize("column", [1, 2, 30, 31, 32, 500, 969, 970, 999, 1000, 1001])
+def test_an_excerpt_of_a_long_line_is_cut_around_its_column(column: int) -> None:
+    """A long text on one line showed whole under each of its diagnostics; now about
+    a hundred characters around the column, with the caret under the same character."""
+    line = "".join(chr(ord("a") + i % 26) for i in range(1000))
+    shown, caret = excerpt(line, column)
+    assert len(shown.strip("…")) == EXCERPT_WIDTH
+    assert shown.strip("…") in line
+    assert shown.startswith("…") == (not line.startswith(shown.strip("…")))
+    assert shown.endswith("…") == (not line.endswith(shown.strip("…")))
+    assert caret.strip() == "^"
+    under = caret.index("^")
+    if column <= len(line):
+        assert shown[under] == line[column - 1]
+    else:  # one past the end (a missing closing mark)
+        assert under == len(shown)
+
+
+@pytest.mark.parametrize(("line", "column", "end_column", "shown", "caret"), [
+    ("short id here", 7, 9, "short id here", "      ^^"),
+    ("x" * 40 + "ab" + "y" * 200, 41, 43, "…" + "x" * 30 + "ab" + "y" * 68 + "…",
+     " " * 31 + "^^"),
+    ("x" * 40 + "a" * 200, 41, 241, "…" + "x" * 30 + "a" * 70 + "…", " " * 31 + "^" * 70),
+    ("\tid", 2, 0, " id", " ^"),
+])
+def test_an_excerpt_keeps_its_caret_under_what_it_marks(
+        line: str, column: int, end_column: int, shown: str, caret: str) -> None:
+    assert excerpt(line, column, end_column) == (shown, caret)
+
+
+def test_a_file_is_split_into_lines_once_for_all_its_diagnostics() -> None:
+    """Every diagnostic split its whole file again: 8,000 in one file took 23 s to print."""
+    text = "\n".join(f"line {n}" for n in range(3000))
+    reporters._lines_of.cache_clear()
+    for n in range(1, 3001):
+        shown = format_text(error(Location("a.yaml", n, 1), "bad-id", "m"), {"a.yaml": text})
+        assert shown[1].endswith(f"line {n - 1}")
+    assert reporters._lines_of.cache_info().misses == 1

@@ -6,6 +6,7 @@ Imports nothing heavy: `wgec check` runs on every push and must start fast.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -362,6 +363,31 @@ def check_report(report: Report) -> list[Diagnostic]:
     return list(_Checker(report).run())
 
 
+class _Markers(NamedTuple):
+    ends_in_value: list[int]  # where each marker ends, counted as str.count counts them
+    in_file: list[int]  # where each starts in the file, within the scalar
+
+
+def _ends_of(value: str, marker: str) -> list[int]:
+    """The ends of `marker`'s non-overlapping occurrences in `value`, in order."""
+    ends = []
+    found = value.find(marker)
+    while found >= 0:
+        ends.append(found + len(marker))
+        found = value.find(marker, found + len(marker))
+    return ends
+
+
+def _starts_of(text: str, marker: str, start: int, end: int) -> list[int]:
+    """The starts of every occurrence of `marker` within `text[start:end]`."""
+    starts = []
+    found = text.find(marker, start, end)
+    while found >= 0:
+        starts.append(found)
+        found = text.find(marker, found + 1, end)
+    return starts
+
+
 class _Checker:
     def __init__(self, report: Report) -> None:
         self.report = report
@@ -383,6 +409,7 @@ class _Checker:
             "para": {p.id for p in self._paragraphs() if p.id and p.quote is None},
         }
         self.line_indexes: dict[str, LineIndex] = {}
+        self.markers: dict[tuple[str, str, int, int, str], _Markers] = {}
         self.used_organizations: set[str] = set()
 
     def run(self) -> Iterator[Diagnostic]:
@@ -751,13 +778,22 @@ class _Checker:
         Folding and quoting change a scalar's text, but a marker such as `[@`
         is written as is: the n-th one in the value is the n-th one in the source.
         """
-        text = self.report.texts.get(located.location.path, "")
-        nth = located.value.count(marker, 0, offset)
-        found = text.find(marker, located.start, located.end)
-        for _ in range(nth):
-            if found < 0:
-                break
-            found = text.find(marker, found + 1, located.end)
+        if not marker:
+            return -1
+        ends_in_value, in_file = self._markers(located, marker)
+        nth = bisect_right(ends_in_value, offset)  # the markers wholly before `offset`
+        return in_file[nth] if nth < len(in_file) else -1
+
+    def _markers(self, located: LocatedText, marker: str) -> _Markers:
+        """Where `marker` stands in a scalar's value and in its file, found once per
+        scalar: a text with thousands of references is located in linear time."""
+        key = (located.value, located.location.path, located.start, located.end, marker)
+        found = self.markers.get(key)
+        if found is None:
+            found = self.markers[key] = _Markers(
+                _ends_of(located.value, marker),
+                _starts_of(self.report.texts.get(located.location.path, ""), marker,
+                           located.start, located.end))
         return found
 
     def _location_at(self, path: str, offset: int) -> Location:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from .errors import Diagnostic
@@ -10,22 +11,48 @@ REPORT_FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+# An excerpt shows at most this many characters of its line: a line of a long text
+# (a paragraph on one line, a minified file) is cut around the column, as compilers do.
+EXCERPT_WIDTH = 100
+_BEFORE_COLUMN = 30  # of those, how many before the column, when the line is cut
+
+
 def source_excerpt(diagnostic: Diagnostic, texts: Mapping[str, str]) -> list[str]:
     """The offending source line with a caret under the column, as compilers show it."""
     location = diagnostic.location
     text = texts.get(location.path)
     if not text or location.line <= 0:
         return []
-    lines = text.split("\n")  # as locations count lines: not at U+2028 and friends
+    lines = _lines_of(text)
     if location.line > len(lines):
         return []
     line = lines[location.line - 1].rstrip("\r").replace("\t", " ")
-    gutter = f"{location.line:>4} | "
     width = 1
     if location.end_line == location.line and location.end_column > location.column:
         width = location.end_column - location.column
-    caret = " " * (len(gutter) - 2) + "| " + " " * (location.column - 1) + "^" * max(1, width)
+    line, column, width = _around(line, location.column, width)
+    gutter = f"{location.line:>4} | "
+    caret = " " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^" * width
     return [gutter + line, caret]
+
+
+@functools.lru_cache(maxsize=4)
+def _lines_of(text: str) -> list[str]:
+    """A file's lines, split once for all of its diagnostics (thousands in one file made
+    printing them quadratic). As locations count lines: not at U+2028 and friends."""
+    return text.split("\n")
+
+
+def _around(line: str, column: int, width: int) -> tuple[str, int, int]:
+    """The part of `line` an excerpt shows, with the column and caret width in it."""
+    if len(line) <= EXCERPT_WIDTH:
+        return line, column, max(1, width)
+    start = max(0, min(column - 1 - _BEFORE_COLUMN, len(line) - EXCERPT_WIDTH))
+    end = start + EXCERPT_WIDTH
+    width = min(width, end - (column - 1))  # the caret stops where the excerpt does
+    mark = "…" if start else ""
+    shown = mark + line[start:end] + ("…" if end < len(line) else "")
+    return shown, column - start + len(mark), max(1, width)
 
 
 def format_text(diagnostic: Diagnostic, texts: Mapping[str, str]) -> list[str]:
