@@ -323,3 +323,33 @@ def test_a_text_is_searched_once_per_marker_however_many_it_holds(
     assert sum(d.code == "unknown-reference" for d in result.diagnostics) == 2000
     assert len(searched) == len(set(searched))  # each text, each marker: one search
     assert searched.count(next(s for s in searched if s[1] == "[@")) == 1
+
+
+def test_a_misspelt_id_cited_many_times_is_compared_with_the_ids_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each citation of a renamed id looked for its closest id again: milliseconds each
+    in a large report, seconds for a section cited a thousand times."""
+    import difflib
+
+    from wgec_report import schema
+
+    compared: list[str] = []
+    real = difflib.get_close_matches
+
+    def counting(word: str, *args: Any, **kwargs: Any) -> list[str]:
+        compared.append(word)
+        return real(word, *args, **kwargs)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counting)
+    schema._closest.cache_clear()
+    project = fresh_project(tmp_path)
+    path = project / "sources" / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("To invite UN GA", "To invite " + "[@rec:enabling-enviroment] "
+                                 * 500 + "UN GA", 1), encoding="utf-8")
+
+    found = [d for d in check_project(project).diagnostics if d.code == "unknown-reference"]
+
+    assert len(found) == 500
+    assert {d.hint for d in found} == {"did you mean 'enabling-environment'?"}
+    assert compared.count("enabling-enviroment") == 1

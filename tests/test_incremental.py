@@ -629,6 +629,34 @@ def test_an_empty_folder_made_in_templates_starts_no_build(project: Path) -> Non
         watching.stop()
 
 
+def test_a_templates_folder_made_with_no_file_in_it_starts_no_build(project: Path) -> None:
+    """`mkdir -p templates/partials` where there was no templates/ changes no build (it
+    is watched from then on); the first file written into it does."""
+    watching = Watching(project)
+    try:
+        watching.wait_for(1)
+        (project / "templates" / "partials").mkdir(parents=True)
+        time.sleep(1)  # long enough for the watch to start afresh on templates/
+        (project / "templates" / "partials" / "note.md.j2").write_text("A note.\n")
+        assert watching.wait_for(2).changed == ("templates/partials/note.md.j2",)
+        assert len(watching.rounds) == 2
+    finally:
+        watching.stop()
+
+
+def test_a_templates_folder_counts_when_it_holds_a_file_or_replaces_one(tmp_path: Path) -> None:
+    """Asked once the new watcher is in place: a file written into the new folder before
+    then, unseen by any watcher, still makes the round build."""
+    from wgec_report.watch import _changing_a_build
+
+    (tmp_path / "templates" / "a" / "b").mkdir(parents=True)
+    assert _changing_a_build(tmp_path, {}, ("templates",)) == ()
+    assert _changing_a_build(tmp_path, {"templates": (1, 2)}, ("templates",)) == ("templates",)
+    assert _changing_a_build(tmp_path, {}, ("sources", "templates")) == ("sources",)
+    (tmp_path / "templates" / "a" / "b" / "section.md.j2").write_text("{{ section.title }}\n")
+    assert _changing_a_build(tmp_path, {}, ("templates",)) == ("templates",)
+
+
 def test_an_interrupted_build_of_every_language_starts_no_other(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C or SIGTERM after the first language: those running finish, none starts."""

@@ -8,6 +8,7 @@ everything. Cross-references are the checker's job.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
@@ -104,9 +105,16 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
 
 def close_match(word: str, choices: Sequence[str]) -> list[str]:
     """The choice `word` is most likely a misspelling of, if any (a list of one or none)."""
+    return list(_closest(word, tuple(choices)))
+
+
+@functools.lru_cache(maxsize=256)
+def _closest(word: str, choices: tuple[str, ...]) -> tuple[str, ...]:
+    # Remembered: a renamed id cited a thousand times is misspelt a thousand times
+    # alike, and each comparison with every id of a large report takes milliseconds.
     import difflib  # only when there is a misspelling to correct
 
-    return difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return tuple(difflib.get_close_matches(word, choices, n=1, cutoff=0.6))
 
 
 class Builder:

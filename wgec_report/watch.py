@@ -74,6 +74,7 @@ def watch_project(
     # says it has stopped, once.
     logging.getLogger("watchfiles").setLevel(logging.ERROR)
     due: tuple[str, ...] | None = ()  # the changes to build as soon as the watcher is ready
+    before: Mapping[str, tuple[int, int]] = {}  # the folders watched before those changes
     while True:
         folders = _folders(root)
         rounds = _rounds(root, folders, debounce_ms, stop)
@@ -81,15 +82,17 @@ def watch_project(
             while (changes := _next_round(rounds, root)) is not None:
                 if not root.is_dir():  # its watch went with it: a folder made again is not seen
                     raise WgecError(f"the folder being watched, {root}, was removed or moved")
-                if due is not None:
-                    if due == () and on_ready is not None:
+                if due == ():  # the first build
+                    if on_ready is not None:
                         on_ready()
                     on_rebuild(_run(build, due))
-                    due = None
+                elif due is not None and (changing := _changing_a_build(root, before, due)):
+                    on_rebuild(_run(build, changing))
                 elif lasting := _lasting(root, changes):
                     on_rebuild(_run(build, tuple(sorted(_relative(root, p) for p in lasting))))
+                due = None
                 if moved := _moved(root, folders, changes):  # watch what is there, then build
-                    due = moved
+                    due, before = moved, folders
                     break
             else:
                 return  # stopped
@@ -117,6 +120,15 @@ def _moved(root: Path, folders: Mapping[str, tuple[int, int]],
     changed = {name for name in {*folders, *now} if folders.get(name) != now.get(name)}
     touched = {name for _, path in changes for name in folders if path == str(root / name)}
     return tuple(sorted(changed | touched))
+
+
+def _changing_a_build(root: Path, before: Mapping[str, object],
+                      moved: tuple[str, ...]) -> tuple[str, ...]:
+    """The folders among `moved` that can change a build: not a templates/ made where
+    there was none that holds no file yet (`mkdir templates` before writing into it).
+    Asked once the new watcher is in place: a template written in the meantime counts."""
+    return tuple(name for name in moved if name != TEMPLATES_DIR or name in before
+                 or not _holds_no_file(root / name))
 
 
 def _rounds(root: Path, folders: Mapping[str, object], debounce_ms: int,
@@ -181,11 +193,23 @@ def _lasting(root: Path, changes: Iterable[tuple[object, str]]) -> set[str]:
 def _empty_folder_in_templates(root: Path, path: str) -> bool:
     if _relative(root, path).split("/")[:1] != [TEMPLATES_DIR] or path == str(root / TEMPLATES_DIR):
         return False
-    try:
-        with os.scandir(path) as entries:
-            return next(entries, None) is None
-    except OSError:  # a file, or gone
-        return False
+    return _holds_no_file(Path(path))
+
+
+def _holds_no_file(folder: Path) -> bool:
+    """A folder with nothing in it but folders with nothing in them (`mkdir -p`); not
+    a file, nor a folder gone or unreadable (said by the build, if it reads it)."""
+    waiting = [folder]
+    while waiting:
+        try:
+            with os.scandir(waiting.pop()) as entries:
+                for entry in entries:
+                    if not entry.is_dir(follow_symlinks=False):
+                        return False
+                    waiting.append(Path(entry.path))
+        except OSError:
+            return False
+    return True
 
 
 def _run(build: Callable[[], object], changed: Iterable[str]) -> Rebuild:
