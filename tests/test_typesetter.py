@@ -407,6 +407,80 @@ def test_a_typst_message_from_a_line_the_template_does_not_hold_quotes_it(
         display_path(template), 1, 1)
 
 
+TYPST = """#heading(level: 1, numbering: none)[1. Introduction]
+<sec-introduction>
+A paragraph of the section, no item.
+
++ #block[
+  The first numbered paragraph,
+  on two lines.
+
+  - a list in it
+
+  ] <para-first>
+
++ #block[
+  A paragraph with no id.
+  ]
+
+#heading(level: 2, numbering: none)[A. Recommendations]
+<sec-recommendations>
++ #block[
+  To invite.
+  ] <rec-invite>
+"""
+
+
+@pytest.mark.parametrize(("line", "labels"), [
+    ("A paragraph of the section", ["sec-introduction"]),
+    ("+ #block[", ["para-first", "sec-introduction"]),  # the item's first line
+    ("on two lines.", ["para-first", "sec-introduction"]),
+    ("  - a list in it", ["para-first", "sec-introduction"]),
+    ("  ] <para-first>", ["para-first", "sec-introduction"]),
+    ("A paragraph with no id.", ["sec-introduction"]),  # not the next item's label
+    ("To invite.", ["rec-invite", "sec-recommendations"]),
+    ("#heading(level: 1", []),  # before any section's label
+])
+def test_a_line_of_the_typst_is_traced_to_the_places_it_was_made_from(
+        line: str, labels: list[str]) -> None:
+    lines = TYPST.splitlines()
+    number = next(n for n, text in enumerate(lines, 1) if text.strip().startswith(line.strip()))
+    if line == "+ #block[":
+        number = lines.index("+ #block[", 0) + 1
+    assert build._labels_around(lines, number) == labels
+
+
+@pytest.mark.parametrize(("typst", "path", "written", "at"), [
+    ("Enhanced cooperation in international public policy", "recommendations.yaml",
+     "Enhanced cooperation in international public policy", "en: "),
+    ("Internet.#footnote[Tunis Agenda", "sections/background.yaml",
+     "the Internet.[@tunis-agenda:58]", "text: "),
+    ("Includes relevant references to the Tunis", "sections/background.yaml",
+     "Includes relevant references to the Tunis", "id: "),  # a drafting note: the section
+])
+def test_a_typst_error_in_the_typst_of_the_sources_is_located_in_them(
+        project: Path, monkeypatch: pytest.MonkeyPatch, typst: str, path: str, written: str,
+        at: str) -> None:
+    """Typst the check has no rule for yet fails on the text of a paragraph (located at
+    that text, in the language built) or of a section's other parts (at the section)."""
+    def failing(self: Typesetter, source: str, timestamp: object = None) -> bytes:
+        number = next(n for n, line in enumerate(source.splitlines(), 1) if typst in line)
+        raise convert.TypstFailure(convert.TypstMessage("unexpected argument", number, 3))
+
+    monkeypatch.setattr(convert.Typesetter, "pdf", failing)
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+
+    assert result.exit_code == 1
+    source = project / "sources" / path
+    lines = source.read_text(encoding="utf-8").splitlines()
+    words = next(n for n, line in enumerate(lines) if written in line)
+    line = max(n for n, text in enumerate(lines[:words + 1], 1) if text.lstrip().startswith(at))
+    headline = next(row for row in result.stderr.splitlines() if "typst-error" in row)
+    assert headline.startswith(f"{display_path(source)}:{line}:")
+    assert "unexpected argument (in the Typst made from " in headline
+    assert not (project / "build").exists()
+
+
 def test_typst_cannot_reach_the_network_whatever_the_template_does(project: Path) -> None:
     """An import no scan of the template can see (its name computed, the keyword made
     by `eval`): typst tries to download the package, and is refused at once, whatever

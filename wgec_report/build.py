@@ -9,9 +9,10 @@ from __future__ import annotations
 import atexit
 import datetime
 import os
+import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar, cast
 
@@ -53,7 +54,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:  # the check and the model load only when the sources are checked
     from .check import CheckResult
     from .convert import Reference, Typesetter, TypstMessage
-    from .model import Report
+    from .model import Report, Text
 
 FORMATS = ("md", "docx", "pdf", "html")
 DEFAULT_FORMATS = ("md", "docx", "pdf")  # HTML when asked: it is for publishing
@@ -462,7 +463,8 @@ def make_documents(
                                find_template(templates, REFERENCE_DOCX), when)
     if typst_template is not None:
         pdf_job = _Background(_make_pdf, rendered.body, typst_metadata, typst_template,
-                              when, timer, typesetting)
+                              when, timer, typesetting,
+                              _ReportPlaces(report, language or report.meta.original_language))
     try:
         if alongside is not None:
             alongside()
@@ -484,8 +486,10 @@ def make_documents(
 
 def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
               when: datetime.datetime | None, timer: _Timer,
-              typesetting: _Typesetting | None) -> tuple[bytes, list[Diagnostic]]:
-    """The PDF, and typst's warnings, located in the template where they can be."""
+              typesetting: _Typesetting | None,
+              places: _ReportPlaces | None = None) -> tuple[bytes, list[Diagnostic]]:
+    """The PDF, and typst's warnings, located in the template or the sources where
+    they can be."""
     from . import convert
 
     typst_source = timer.timed("pandoc → Typst", convert.markdown_to_typst, markdown,
@@ -501,27 +505,32 @@ def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
                 pdf, warnings = typesetter.pdf(typst_source, when), typesetter.warnings
     except convert.TypstFailure as failure:
         texts = _template_text(template)
-        place, said = _typst_place(template, typst_source, failure.problem, texts)
+        place, said = _typst_place(template, typst_source, failure.problem, texts, places)
         if "download package" in said:  # refused: see tools.cut_off_the_network
             said = ("the PDF template imports a Typst package, which typst would download; "
                     f"wgec typesets offline ({said})")
-        if not place.line:  # not a line of the template: most likely the sources' text
+        if not place.line:  # neither the template's line nor a place of the report's
             raise ConversionError(f"typst could not compile the PDF: {said}") from None
+        if places is not None:
+            texts = {**texts, **places.texts}
         raise ConversionError(f"typst could not compile the PDF: {said}",
                               [error(place, "typst-error", said)], texts) from None
     timer.record("typst → PDF", started)
     if typesetting is not None and typesetting.primer is not None:
         keep_primer(typesetting.primer, typst_source)
     texts = _template_text(template) if warnings else {}  # read once, for them all
-    located = [_typst_place(template, typst_source, warning, texts) for warning in warnings]
+    located = [_typst_place(template, typst_source, warning, texts, places)
+               for warning in warnings]
     return pdf, [warning(place, "typst-warning", said) for place, said in located]
 
 
 def _typst_place(template: Path, typst: str, said: TypstMessage,
-                 texts: Mapping[str, str] | None = None) -> tuple[Location, str]:
-    """Where in `template` typst's message points (the line of the Typst it names, found
-    once in the template as it stands), and the message; else the template as a whole,
-    and the message with the line of the Typst made from it."""
+                 texts: Mapping[str, str] | None = None,
+                 places: _ReportPlaces | None = None) -> tuple[Location, str]:
+    """Where typst's message points: the line of the template it names (the line of
+    the Typst found once in the template as it stands), or the text of the report's
+    paragraph, recommendation or section that line was made from; with the message.
+    Else the template as a whole, and the message with the line of the Typst."""
     shown = display_path(template)
     lines = typst.splitlines()
     if not 1 <= said.line <= len(lines):
@@ -534,8 +543,73 @@ def _typst_place(template: Path, typst: str, said: TypstMessage,
         return Location(shown, found[0], said.column), said.text
     quoted = " ".join(line.split())
     quoted = quoted if len(quoted) <= 60 else quoted[:59] + "…"
+    found_in_sources = next(_sources_of(lines, said.line, places), None)
+    if found_in_sources is not None:
+        place, what = found_in_sources
+        return place, f"{said.text} (in the Typst made from {what}, line {said.line}: {quoted})"
     return Location(shown), (f"{said.text} (line {said.line} of the Typst made from the "
                              f"template and the sources: {quoted})")
+
+
+# How pandoc writes the report's places in Typst (from the default templates' ids): a
+# numbered paragraph or recommendation as a list item, `+ #block[`, its lines
+# indented under it down to `  ] <rec-id>`; a section's label under its heading.
+_ITEM_LABEL = re.compile(r"[ \t]+\] <((?:para|rec)-[^<>\s]+)>[ \t]*")
+_SECTION_LABEL = re.compile(r"<(sec-[^<>\s]+)>[ \t]*")
+
+
+def _sources_of(lines: Sequence[str], number: int,
+                places: _ReportPlaces | None) -> Iterator[tuple[Location, str]]:
+    """Where in the sources line `number` of the Typst was made from, innermost first."""
+    if places is not None:
+        for label in _labels_around(lines, number):
+            if (found := places.of(label)) is not None:
+                yield found
+
+
+def _labels_around(lines: Sequence[str], number: int) -> list[str]:
+    """The labels of the places of the report that line `number` (1-based) of pandoc's
+    Typst is in, innermost first: its paragraph or recommendation, then its section."""
+    labels = []
+    for index in range(number - 1, len(lines)):  # down to the end of its list item
+        text = lines[index]
+        if index >= number and text and not text[0].isspace():
+            break
+        if found := _ITEM_LABEL.fullmatch(text):
+            labels.append(found.group(1))
+            break
+    for index in range(number - 1, -1, -1):  # up to its section's heading
+        if found := _SECTION_LABEL.fullmatch(lines[index]):
+            labels.append(found.group(1))
+            break
+    return labels
+
+
+class _ReportPlaces:
+    """The report's paragraphs, recommendations and sections by their labels in the
+    Typst (`para-id`, `rec-id`, `sec-id`): where each one's text is, in one language."""
+
+    def __init__(self, report: Report, language: str) -> None:
+        self.report = report
+        self.language = language
+        self.texts = report.texts
+
+    def of(self, label: str) -> tuple[Location, str] | None:
+        """Where the text of the place labelled `label` is, and what the place is."""
+        kind, _, ident = label.partition("-")
+        sections = [s for top in self.report.sections for s in top.walk()]
+        if kind == "rec":
+            found = next((r for r in self.report.recommendations if r.id == ident), None)
+            return self._text(found.text, found.location) if found else None
+        if kind == "para":
+            paragraph = next((p for s in sections for p in s.paragraphs if p.id == ident), None)
+            return self._text(paragraph.text, paragraph.location) if paragraph else None
+        section = next((s for s in sections if s.id == ident), None)
+        return (section.location, f"section '{ident}'") if section else None
+
+    def _text(self, text: Text | None, where: Location) -> tuple[Location, str]:
+        located = text.by_language.get(self.language) if text is not None else None
+        return (located.location if located else where), "this text"
 
 
 def _template_text(template: Path) -> dict[str, str]:
