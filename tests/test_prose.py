@@ -21,7 +21,16 @@ from wgec_report.prose import as_text, structure_lines, too_deep
     ("```\n# code\n:::\n```\n## after", "```\n# code\n:::\n```\n\\## after"),
     ("~~~~\n[x]: y\n~~~~", "~~~~\n[x]: y\n~~~~"),
     ("```\nunclosed # code\n:::", "```\nunclosed # code\n\\:::"),  # a fence never closed
-    ("Text\n```\n[x]: y\n```", "Text\n```\n\\[x]: y\n```"),  # no blank line: no fence
+    # Right under a line of text: a fence of backticks at the line's start, not indented.
+    ("Text\n```\n[x]: y\n```", "Text\n```\n[x]: y\n```"),
+    ("Text\n  ```\n[x]: y\n  ```", "Text\n  ```\n[x]: y\n  ```"),  # a code span
+    ("Text\n~~~\n[x]: y\n~~~", "Text\n~~~\n\\[x]: y\n~~~"),
+    # In a code span, a definition's brackets are shown as written: no backslash.
+    ("`[x]: y` and ``a [y]: b``", "`[x]: y` and ``a [y]: b``"),
+    # Labels pandoc reads: nested brackets, `@`, an escaped bracket; not unbalanced.
+    ("[a [b] c]: /u\n\n[a @b]: /v\n\n[a\\]b]: /w", "\\[a [b] c]: /u\n\n\\[a @b]: /v\n\n"
+     "\\[a\\]b]: /w"),
+    ("[a [b]: /u", "[a [b]: /u"),
     # Text already: left as it is.
     ("#hashtag, a # in a line, [x] and [a](https://b)", "#hashtag, a # in a line, [x] and "
      "[a](https://b)"),

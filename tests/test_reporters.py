@@ -9,8 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from wgec_report.errors import Location, error, warning
 from wgec_report import reporters
+from wgec_report.errors import Location, error, warning
 from wgec_report.reporters import EXCERPT_WIDTH, format_github, format_sarif, format_text
 from wgec_report.rules import BY_CODE, RULES
 

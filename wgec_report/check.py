@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -35,6 +35,7 @@ from .refs import (
     REF_GROUP,
     Citation,
     InternalRef,
+    ParagraphSpan,
     code_spans,
     find_references,
     inside,
@@ -87,7 +88,9 @@ def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
 
 
 # A link's target, `](...)`, and an id in an attribute, `[text]{#id}`, `` `x`{.c #id} ``.
-_LINK_TARGET = re.compile(r"\]\(\s*(?P<target><[^>\n]*>|[^)\s]*)")
+# `<...>` stops at another `<`, read then as a target without spaces: were it to run on
+# to the line's end, each of a line's thousand `](<` would be read to its end.
+_LINK_TARGET = re.compile(r"\]\(\s*(?P<target><[^<>\n]*>|[^)\s]*)")
 # An attribute, `{...}` up to its end; then an id in it that is not in a quoted value.
 _ATTRIBUTE = re.compile(r"(?<=[\])`])\{[^{}\n]*\}")
 _ID_IN_ATTRIBUTE = re.compile(r"\"[^\"]*\"|'[^']*'|(?<=[{ \t])(?P<id>#[A-Za-z][\w:.-]*)")
@@ -259,6 +262,7 @@ def count_words(report: Report) -> dict[str, int]:
                     text += " " + titles.get(ref.instrument, "") + " " + format_spans(ref.spans)
         return len(_WORD.findall(REF_GROUP.sub(" ", text)))
 
+    instruments = {i.id: i for i in report.instruments}
     counts: dict[str, int] = {}
     for top in (*report.ordered_sections(), *report.annexes()):
         total = 0
@@ -268,23 +272,25 @@ def count_words(report: Report) -> dict[str, int]:
                 if paragraph.text is not None:
                     total += words(paragraph.text.get(language, language))
                 elif paragraph.quote is not None:
-                    total += sum(words(t) for t in quoted_texts(report, paragraph.quote.value))
+                    total += sum(words(t) for t in quoted_texts(report, paragraph.quote.value,
+                                                                 instruments))
             for insert in section.inserts:
                 total += _insert_words(report, insert.id, words)
         counts[top.id] = total
     return counts
 
 
-def quoted_texts(report: Report, quote: str) -> Iterator[str]:
-    """The texts a `quote:` paragraph shows (those that exist; `check` reports the rest)."""
+def quoted_texts(report: Report, quote: str,
+                 instruments: Mapping[str, Instrument] | None = None) -> Iterator[str]:
+    """The texts a `quote:` paragraph shows (those that exist; `check` reports the rest);
+    `instruments`, the report's by id, when there are many quotes to show."""
     instrument_id, _, locator = quote.partition(":")
-    instrument = next((i for i in report.instruments if i.id == instrument_id.strip()), None)
+    if instruments is None:
+        instruments = {i.id: i for i in report.instruments}
+    instrument = instruments.get(instrument_id.strip())
     language = report.meta.original_language
     for span in (parse_locator(locator) or ()) if instrument else ():
-        for number in span.numbers():
-            paragraph = instrument.paragraph(number) if instrument else None
-            if paragraph is None:
-                continue
+        for paragraph in instrument.paragraphs_in(span.first, span.last) if instrument else ():
             if span.sub is None and paragraph.text is not None:
                 yield paragraph.text.get(language, language)
             for sub in paragraph.subparagraphs:
@@ -361,6 +367,26 @@ def check_loaded(loaded: LoadedSources) -> CheckResult:
 
 def check_report(report: Report) -> list[Diagnostic]:
     return list(_Checker(report).run())
+
+
+def _missing(span: ParagraphSpan, present: list[int]) -> Iterator[tuple[int, int]]:
+    """The runs of the span's numbers that are not among `present` (sorted), in order."""
+    expected = span.first
+    for number in present:
+        if number > expected:
+            yield expected, number - 1
+        expected = number + 1
+    if expected <= span.last:
+        yield expected, span.last
+
+
+def _not_there(instrument: str, first: int, last: int) -> tuple[str, str]:
+    """What is said of paragraphs `first` to `last` missing from an instrument."""
+    if first == last:
+        return (f"paragraph {first} of '{instrument}' is not in instruments.yaml",
+                f"add '- number: {first}' to the paragraphs of '{instrument}'")
+    return (f"paragraphs {first}–{last} of '{instrument}' are not in instruments.yaml",
+            f"add them to the paragraphs of '{instrument}', or cite only those it has")
 
 
 class _Markers(NamedTuple):
@@ -738,16 +764,11 @@ class _Checker:
         self, instrument: Instrument, citation: Citation, location: Location, quoting: bool
     ) -> Iterator[Diagnostic]:
         for span in citation.spans:
-            for number in span.numbers():
-                paragraph = instrument.paragraph(number)
-                if paragraph is None:
-                    yield error(
-                        location,
-                        "unknown-paragraph",
-                        f"paragraph {number} of '{instrument.id}' is not in instruments.yaml",
-                        f"add '- number: {number}' to the paragraphs of '{instrument.id}'",
-                    )
-                    continue
+            present = instrument.paragraphs_in(span.first, span.last)
+            for first, last in _missing(span, [paragraph.number for paragraph in present]):
+                yield error(location, "unknown-paragraph", *_not_there(instrument.id, first, last))
+            for paragraph in present:
+                number = paragraph.number
                 if span.sub is not None:
                     sub = paragraph.subparagraph(span.sub)
                     if sub is None:

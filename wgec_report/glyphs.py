@@ -19,6 +19,7 @@ from .errors import Diagnostic, Location, warning
 
 if TYPE_CHECKING:
     from .model import LocatedText, Report
+    from .sources import LineIndex
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
@@ -180,11 +181,18 @@ def _listed(chars: Sequence[str]) -> str:
 def _locate(report: Report, located: LocatedText, chars: list[str]) -> Location:
     """The first uncovered character in the source file, if it is written there as is
     (not as an escape such as "\\U0001F600"); else the text itself."""
-    from .sources import location_in_text
-
     text = report.texts.get(located.location.path, "")
     offsets = [text.find(c, located.start, located.end) for c in chars]
     offsets = [offset for offset in offsets if offset >= 0]
     if not text or not offsets or located.end <= located.start:
         return located.location
-    return location_in_text(located.location.path, text, min(offsets))
+    line, column = _line_index(text).line_and_column(min(offsets))
+    return Location(located.location.path, line, column)
+
+
+@functools.lru_cache(maxsize=8)
+def _line_index(text: str) -> LineIndex:
+    """A file's lines, found once for all its texts (a warning each, in thousands)."""
+    from .sources import LineIndex
+
+    return LineIndex(text)

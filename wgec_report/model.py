@@ -184,6 +184,15 @@ class Instrument(NamedTuple):
     def paragraph(self, number: int) -> InstrumentParagraph | None:
         return next((p for p in self.paragraphs if p.number == number), None)
 
+    def paragraphs_in(self, first: int, last: int) -> list[InstrumentParagraph]:
+        """The paragraphs numbered `first` to `last`, by number (of two with one number,
+        the first), found in one pass: a range may be far longer than the instrument."""
+        found: dict[int, InstrumentParagraph] = {}
+        for paragraph in self.paragraphs:
+            if first <= paragraph.number <= last:
+                found.setdefault(paragraph.number, paragraph)
+        return [found[number] for number in sorted(found)]
+
 
 class Paragraph(NamedTuple):
     """A body paragraph: Markdown prose, or a quotation of instrument paragraphs."""

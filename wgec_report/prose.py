@@ -22,29 +22,34 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from .refs import code_spans, inside
+
 # A line's own start: indentation, then any quote, list and grid-table-cell markers
 # (`> - # x`, `(a) ::: x`, `| [x]: y`), in any list or quote of any depth.
 # A list marker as pandoc reads one: a bullet, `#.`, `(@)` or `(@x)`, a number, a letter
 # or a roman numeral with `.` or `)` (or in parentheses), a capital with `.` followed by
-# two spaces (one would make "B. Russell" a list); then a space.
-_LIST_MARKER = (r"(?:(?:[-+*]|#\.|\(@[\w-]*\)|\(?(?:[0-9]{1,9}|[a-z]|[ivxlcdm]{1,8})[.)]"
-                r"|\(?(?:[A-Z]|[IVXLCDM]{1,8})\)|(?:[A-Z]|[IVXLCDM]{1,8})\.(?=[ \t]{2}))"
+# two spaces (one would make "B. Russell" a list); then a space. A letter and a
+# numeral of one letter (`i.`) are one alternative: were both to match it, a line of
+# `i. i. i. ...` that fails further on would be tried in 2^n ways.
+_LIST_MARKER = (r"(?:(?:[-+*]|#\.|\(@[\w-]*\)|\(?(?:[0-9]{1,9}|[a-z]|[ivxlcdm]{2,8})[.)]"
+                r"|\(?(?:[A-Z]|[IVXLCDM]{2,8})\)|(?:[A-Z]|[IVXLCDM]{2,8})\.(?=[ \t]{2}))"
                 r"(?=[ \t]))")
 _CONTAINER = rf"(?:>|\|(?=[ \t])|{_LIST_MARKER})"
 _LINE_START = rf"^(?P<start>[ \t]*(?:{_CONTAINER}[ \t]*)*)"
 _STRUCTURE = re.compile(_LINE_START + r"(?P<what>:::|#{1,6}(?=[ \t]|$))", re.MULTILINE)
-# A link or note definition, `[x]: ...` or `[^1]: ...`, where pandoc would read one (a
-# block's start), and `[x]:` anywhere else, which is text either way; never a wgec
-# reference, `[@rec:x]: ...`.
-_DEFINITION = re.compile(r"\[(?!@)\^?[^\]\n@]+\]:")
+# What a link or note definition's label is made of: square brackets (balanced, on
+# one line), and the line breaks that end it.
+_BRACKET_OR_BREAK = re.compile(r"[\[\]\n]")
 # A setext heading's underline: a line of `=` or `-` right under a line of text, in a
 # block (lines between blank ones) that a line of dashes does not open, as it does a
 # multiline table (whose header and rows are underlined too).
 _UNDERLINE = re.compile(r"(?<=[^\n])\n[ \t]*(?P<what>=+|-+)[ \t]*(?=\n|$)")
 _BLOCK = re.compile(r"(?:^|(?<=\n\n))[^\n](?:[^\n]|\n(?!\n))*")
 _TABLE_BORDER = re.compile(r"[ \t]{0,3}-{3,}[ \t]*(?:\n|$)")
-# A code fence opens a code block only after a blank line (or first), and only if closed.
-_CODE_FENCE = re.compile(r"(?:\A|(?<=\n\n))[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+# A code fence opens a code block only if closed, and after a blank line (or first);
+# right under a line of text, only a fence of backticks at the line's very start does
+# (pandoc 3.9: an indented one, or one of tildes, is text there).
+_CODE_FENCE = re.compile(r"(?:\A|(?<=\n\n))[ \t]*(`{3,}|~{3,})|(?<=\n)(`{3,})")
 # `[^1]` where a note is meant: text to the reader (footnotes are inline, `^[...]`).
 _NOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -67,19 +72,48 @@ def as_text(markdown: str) -> str:
         text = markdown[start:end]
         if not is_code:
             text = _STRUCTURE.sub(r"\g<start>\\\g<what>", text)
-            escapes = [at for at in _definitions(text)]
+            escapes = [start for start, _ in _definitions(text)]
             for first, last in _underlines(text):  # each `-` or `=` escaped
                 escapes += range(first, last)
-            for at in sorted(escapes, reverse=True):
-                text = text[:at] + "\\" + text[at:]
+            text = _backslashed(text, sorted(escapes))
         parts.append(text)
     return "".join(parts)
 
 
-def _definitions(text: str) -> list[int]:
-    """Where each `[` of a definition-like `[x]:` is, that no backslash escapes."""
-    return [match.start() for match in _DEFINITION.finditer(text)
-            if not escaped(text, match.start())]
+def _backslashed(text: str, places: list[int]) -> str:
+    """`text` with a backslash before each of `places` (in order), joined once."""
+    pieces = []
+    done = 0
+    for at in places:
+        pieces += [text[done:at], "\\"]
+        done = at
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _definitions(text: str) -> list[tuple[int, int]]:
+    """Each `[label]:` as pandoc reads a definition's start, where it sits (from its
+    `[` to after its `:`): the label's brackets balanced within the line, none of them
+    escaped, none in a code span (which shows them as written); `[a [b] c]:`,
+    `[a @b]:` and `[a\\]b]:` are definitions too, `[a [b]:` is not. Never a wgec
+    reference, `[@rec:x]: ...`. One pass, whatever the brackets."""
+    found: list[tuple[int, int]] = []
+    code = code_spans(text)
+    opened: list[int] = []
+    for token in _BRACKET_OR_BREAK.finditer(text):
+        at = token.start()
+        if token.group() == "\n":
+            opened.clear()
+        elif escaped(text, at) or inside(code, at):
+            continue
+        elif token.group() == "[":
+            opened.append(at)
+        elif opened:
+            start = opened.pop()
+            if (not opened and at > start + 1 and text.startswith(":", at + 1)
+                    and not text.startswith("[@", start)):
+                found.append((start, at + 2))
+    return found
 
 
 _MAYBE_UNDERLINE = re.compile(r"\n[ \t]{0,3}[-=]")
@@ -122,11 +156,10 @@ def structure_lines(markdown: str) -> list[StructureLine]:
             if what == ":::" or _starts_a_block(text, match):
                 kind = "div" if what == ":::" else "heading"
                 found.append(StructureLine(start + match.start("what"), what, kind))
-        for match in _DEFINITION.finditer(text):
-            line = _LINE.match(text, text.rfind("\n", 0, match.start()) + 1)
-            if (line is not None and line.end("start") == match.start()
-                    and not escaped(text, match.start()) and _starts_a_block(text, line)):
-                found.append(StructureLine(start + match.start(), match.group(), "definition"))
+        for first, last in _definitions(text):
+            line = _LINE.match(text, text.rfind("\n", 0, first) + 1)
+            if line is not None and line.end("start") == first and _starts_a_block(text, line):
+                found.append(StructureLine(start + first, text[first:last], "definition"))
         for first, last in _underlines(text):
             found.append(StructureLine(start + first, text[first:last], "underline"))
         definitions = {line.offset for line in found if line.kind == "definition"}
@@ -169,7 +202,7 @@ def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:
     at = 0
     search = 0
     while (opening := _CODE_FENCE.search(markdown, search)) is not None:
-        fence = opening.group(1)
+        fence = opening.group(1) or opening.group(2)
         closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
                              re.MULTILINE).search(markdown, opening.end())
         if closing is None:  # never closed: text, as far as wgec can tell

@@ -16,6 +16,7 @@ A locator (the part after the colon) is also what a quotation names.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
@@ -108,7 +109,14 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def inside(spans: list[tuple[int, int]], position: int) -> bool:
-    return any(start <= position < end for start, end in spans)
+    """Whether `position` is in one of `spans`: in order and apart, as one search finds
+    them (a binary search: a text may hold thousands of spans and of places to ask of)."""
+    at = bisect_right(spans, position, key=_start) - 1
+    return at >= 0 and position < spans[at][1]
+
+
+def _start(span: tuple[int, int]) -> int:
+    return span[0]
 
 
 def find_references(text: str) -> Iterator[RefGroup]:
@@ -123,12 +131,12 @@ def find_references(text: str) -> Iterator[RefGroup]:
 
     groups = [m for m in REF_GROUP.finditer(text) if not is_literal(m.start())]
     starts = {m.start() for m in groups}
+    within = [(m.start() + 1, m.end()) for m in groups]  # a `[@` in a group is its text
     never_closed = "'[@' opens a reference that is never closed with ']'"
     unclosed = [
         RefGroup(i, i + 2, "[@", (), never_closed)
         for i in _occurrences(text, "[@")
-        if i not in starts and not is_literal(i)
-        and not any(m.start() < i < m.end() for m in groups)
+        if i not in starts and not is_literal(i) and not inside(within, i)
     ]
     parsed = [_parse_group(m.start(), m.end(), m.group(0), m.group(1)) for m in groups]
     yield from sorted(parsed + unclosed, key=lambda g: g.start)
@@ -173,8 +181,8 @@ def format_spans(spans: tuple[ParagraphSpan, ...], para: str = "para. {n}",
         else:
             pieces.append(str(span))
         previous_first = span.first
-    numbers = {n for s in spans for n in s.numbers()}
-    label = para if len(numbers) == 1 else paras
+    one = len({(s.first, s.last) for s in spans}) == 1 and spans[0].first == spans[0].last
+    label = para if one else paras
     if len(pieces) == 1:
         return label.format(n=pieces[0])
     return label.format(n=f"{', '.join(pieces[:-1])} {and_word} {pieces[-1]}")

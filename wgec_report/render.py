@@ -572,10 +572,8 @@ class _View:
                        ) -> Iterator[str]:
         previous: tuple[int, str] | None = None  # the last quoted subparagraph
         for span in spans:
-            for number in span.numbers():
-                paragraph = instrument.paragraph(number)
-                if paragraph is None:
-                    continue
+            for paragraph in instrument.paragraphs_in(span.first, span.last):
+                number = paragraph.number
                 if span.sub is None:
                     yield f"{number}\\. {self.plain(paragraph.text)}".rstrip()
                     for sub in paragraph.subparagraphs:

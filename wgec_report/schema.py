@@ -120,13 +120,14 @@ def _closest(word: str, choices: tuple[str, ...]) -> tuple[str, ...]:
 class Builder:
     """Builds a `Report` from loaded sources, collecting diagnostics."""
 
-    __slots__ = ("diagnostics", "original_language", "sources")
+    __slots__ = ("_said_of", "diagnostics", "original_language", "sources")
 
     def __init__(self, sources: LoadedSources, diagnostics: list[Diagnostic] | None = None,
                  original_language: str = "en") -> None:
         self.sources = sources
         self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
         self.original_language = original_language
+        self._said_of: set[str] | None = None  # the files loading found problems in
 
     # -- files ---------------------------------------------------------------
 
@@ -206,9 +207,9 @@ class Builder:
 
     def _root_mapping(self, source: SourceFile) -> MappingNode | None:
         if source.root is None:
-            already_reported = any(d.location.path == source.display
-                                   for d in self.sources.diagnostics)
-            if not already_reported:
+            if self._said_of is None:  # once: thousands of files may have no content
+                self._said_of = {d.location.path for d in self.sources.diagnostics}
+            if source.display not in self._said_of:
                 self.diagnostics.append(
                     error(Location(source.display, 1, 1), "empty-file",
                           "the file holds no YAML content",
