@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from wgec_report.check import check_project
 from wgec_report.prose import as_text, structure_lines, too_deep
+
+from .conftest import REPO
 
 
 @pytest.mark.parametrize(("markdown", "shown"), [
@@ -31,6 +37,8 @@ from wgec_report.prose import as_text, structure_lines, too_deep
     ("[a [b] c]: /u\n\n[a @b]: /v\n\n[a\\]b]: /w", "\\[a [b] c]: /u\n\n\\[a @b]: /v\n\n"
      "\\[a\\]b]: /w"),
     ("[a [b]: /u", "[a [b]: /u"),
+    # A definition's `:` or `~` opens a block, as a list item's marker does.
+    ("T\n: # H {#sec-background}\n\nU\n~ ::: x", "T\n: \\# H {#sec-background}\n\nU\n~ \\::: x"),
     # Text already: left as it is.
     ("#hashtag, a # in a line, [x] and [a](https://b)", "#hashtag, a # in a line, [x] and "
      "[a](https://b)"),
@@ -79,3 +87,29 @@ def test_the_check_is_told_of_each_line_and_note_reference() -> None:
 ])
 def test_how_deep_a_text_may_nest(markdown: str, found: list[tuple[int, str, str, int]]) -> None:
     assert [tuple(deep) for deep in too_deep(markdown)] == found
+
+
+@pytest.mark.parametrize("escape", ["\\r", "\\r\\n", "\\v", "\\f", "\\x1c", "\\x1e",
+                                    "\\x85", "\\u2028", "\\u2029"])
+def test_a_line_break_written_as_an_escape_is_a_line_feed_to_every_part(
+        tmp_path: Path, escape: str) -> None:
+    """`"a\\r\\r# T {#sec-background}"`: Jinja2's `indent` and pandoc broke the line
+    there, the prose checks did not: a heading got past them and clashed with a section's
+    id. The text holds line feeds instead, so the check sees what the build makes."""
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    path = project / "sources" / "recommendations.yaml"
+    text = path.read_text(encoding="utf-8")
+    first = text.index("      en: ") + len("      en: ")
+    end = text.index("\n      fr:", first)
+    written = f'"To invite{escape}{escape}# T {{#sec-background}}"'
+    path.write_text(text[:first] + written + text[end:], encoding="utf-8")
+
+    result = check_project(project)
+
+    assert result.report is not None
+    value = result.report.recommendations[0].text.get("en", "en")
+    assert value == "To invite\n\n# T {#sec-background}"
+    said = [d for d in result.diagnostics if d.code == "prose-structure"]
+    assert len(said) == 1 and said[0].location.path.endswith("recommendations.yaml")
+    assert result.ok

@@ -34,7 +34,8 @@ from .refs import code_spans, inside
 _LIST_MARKER = (r"(?:(?:[-+*]|#\.|\(@[\w-]*\)|\(?(?:[0-9]{1,9}|[a-z]|[ivxlcdm]{2,8})[.)]"
                 r"|\(?(?:[A-Z]|[IVXLCDM]{2,8})\)|(?:[A-Z]|[IVXLCDM]{2,8})\.(?=[ \t]{2}))"
                 r"(?=[ \t]))")
-_CONTAINER = rf"(?:>|\|(?=[ \t])|{_LIST_MARKER})"
+# A definition's `:` or `~` opens a block too (`Term` / `: # heading`).
+_CONTAINER = rf"(?:>|\|(?=[ \t])|[:~](?=[ \t])|{_LIST_MARKER})"
 _LINE_START = rf"^(?P<start>[ \t]*(?:{_CONTAINER}[ \t]*)*)"
 _STRUCTURE = re.compile(_LINE_START + r"(?P<what>:::|#{1,6}(?=[ \t]|$))", re.MULTILINE)
 # What a link or note definition's label is made of: square brackets (balanced, on
@@ -134,7 +135,7 @@ def _underlines(text: str) -> list[tuple[int, int]]:
 
 # Whatever any structure line or note reference starts with: a text without any (most
 # texts: sentences) is passed over in one search.
-_MAYBE_STRUCTURE = re.compile(r"^[ \t]*(?:[>|#:\[(]|[-+*]|\w{1,9}[.)])|\[\^|\]:|\n[ \t]*[-=]",
+_MAYBE_STRUCTURE = re.compile(r"^[ \t]*(?:[>|#:~\[(]|[-+*]|\w{1,9}[.)])|\[\^|\]:|\n[ \t]*[-=]",
                               re.MULTILINE)
 
 

@@ -117,6 +117,13 @@ def _closest(word: str, choices: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(difflib.get_close_matches(word, choices, n=1, cutoff=0.6))
 
 
+# Line breaks other than the line feed, which a double-quoted scalar can hold as escapes
+# ("\r", "\u2028"; written as they are, the loader refuses them): Jinja2's `indent`
+# and pandoc break lines at them, the prose checks at a line feed. A text is given one
+# kind of line break, so that each of them sees the lines the others do.
+_OTHER_LINE_BREAKS = re.compile("\r\n?|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 class Builder:
     """Builds a `Report` from loaded sources, collecting diagnostics."""
 
@@ -650,7 +657,8 @@ class Builder:
                            stamp.value if stamp else None)
 
     def _located(self, node: Scalar) -> LocatedText:
-        return LocatedText(node.value, node.location, node.start, node.end)
+        return LocatedText(_OTHER_LINE_BREAKS.sub("\n", node.value), node.location, node.start,
+                           node.end)
 
     def _plain_string(self, node: Node | None) -> LocatedText | None:
         if node is None or (isinstance(node, Scalar) and node.is_null):
