@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -509,3 +510,36 @@ def test_the_network_is_cut_off_once_and_for_every_tool(
     assert all(os.environ[name] == tools.NO_NETWORK_PROXY for name in (
         "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"))
     assert "NO_PROXY" not in os.environ and "no_proxy" not in os.environ
+
+
+def test_a_slash_that_opens_a_line_or_a_block_is_text_in_the_pdf(tmp_path: Path) -> None:
+    """`/ x` opens a term list in Typst at a line's or a content block's start, which
+    pandoc's Typst writer does not escape: typst failed with "expected colon" on a
+    title, a level's name, a list item, a note or a link's text that began so."""
+    from .conftest import REPO, pdf_text
+
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    edits = {
+        "report.yaml": ("  en: Draft report of the Working Group",
+                        "  en: / Draft report of the Group"),
+        "levels.yaml": ("      en: Infrastructural", "      en: / Infrastructural"),
+        "recommendations.yaml": ("To invite UN GA to consider",
+                                 "To invite ^[/ a note] [/ a link](#sec-background) UN GA to"
+                                 " consider"),
+        "sections/background.yaml": ("    text: >-\n", "    text: >-\n      - / an item\n\n"),
+    }
+    for name, (old, new) in edits.items():
+        path = project / "sources" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, name
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "md,pdf"])
+
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(project / "build" / "report.pdf").split())
+    for shown in ("/ Draft report of the Group", "/ Infrastructural", "/ a note", "/ a link",
+                  "/ an item"):
+        assert shown in text, shown
+    assert "\\/" not in text

@@ -314,8 +314,12 @@ def ltr_phrase(markdown: str, lang: str = "en") -> str:
     return f"[{head}{text}{tail}]{{dir=ltr lang={lang}}}"
 
 
+# Escapes what pandoc's Typst writer leaves as markup (a `/ ` at a line's start); see there.
+TYPST_ESCAPES = Path(__file__).resolve().parent / "typst_escapes.lua"
+
+
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
-    extra = ["--standalone", f"--template={template}"]
+    extra = ["--standalone", f"--template={template}", f"--lua-filter={TYPST_ESCAPES}"]
     return run_pandoc(markdown, "typst", metadata, extra).decode("utf-8")
 
 
