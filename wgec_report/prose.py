@@ -73,7 +73,7 @@ def as_text(markdown: str) -> str:
         text = markdown[start:end]
         if not is_code:
             text = _STRUCTURE.sub(r"\g<start>\\\g<what>", text)
-            escapes = [start for start, _ in _definitions(text)]
+            escapes = [first for first, _ in _definitions(text)]
             for first, last in _underlines(text):  # each `-` or `=` escaped
                 escapes += range(first, last)
             text = _backslashed(text, sorted(escapes))
