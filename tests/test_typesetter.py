@@ -543,3 +543,22 @@ def test_a_slash_that_opens_a_line_or_a_block_is_text_in_the_pdf(tmp_path: Path)
                   "/ an item"):
         assert shown in text, shown
     assert "\\/" not in text
+
+
+@pytest.mark.parametrize(("markdown", "title", "filtered"), [
+    ("The report of 70/125 and/or http://un.org/x.", "Draft", False),
+    ("Text\n\n/ x", "Draft", True),
+    ("A [/ link](#a) and *b*/ c", "Draft", True),
+    ("Text", "/ Draft", True),
+])
+def test_the_slash_filter_runs_only_where_a_word_may_start_with_a_slash(
+        monkeypatch: pytest.MonkeyPatch, markdown: str, title: str, filtered: bool) -> None:
+    given: list[list[str]] = []
+
+    def recording(markdown: str, writer: str, metadata: object, extra: list[str]) -> bytes:
+        given.append(extra)
+        return b""
+
+    monkeypatch.setattr(convert, "run_pandoc", recording)
+    convert.markdown_to_typst(markdown, {"title": title}, Path("report.typ"))
+    assert (f"--lua-filter={convert.TYPST_ESCAPES}" in given[0]) is filtered

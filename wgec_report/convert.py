@@ -316,10 +316,15 @@ def ltr_phrase(markdown: str, lang: str = "en") -> str:
 
 # Escapes what pandoc's Typst writer leaves as markup (a `/ ` at a line's start); see there.
 TYPST_ESCAPES = Path(__file__).resolve().parent / "typst_escapes.lua"
+# A `/` that pandoc could make the start of a word: not within one (`70/125`, `and/or`)
+# nor a URL (`http://`). Only then is the filter run: it costs a conversion ~15%.
+_SLASH_STARTING_A_WORD = re.compile(r"(?:^|[^\w/:.])/", re.MULTILINE)
 
 
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
-    extra = ["--standalone", f"--template={template}", f"--lua-filter={TYPST_ESCAPES}"]
+    extra = ["--standalone", f"--template={template}"]
+    if any(_SLASH_STARTING_A_WORD.search(text) for text in (markdown, *metadata.values())):
+        extra.append(f"--lua-filter={TYPST_ESCAPES}")
     return run_pandoc(markdown, "typst", metadata, extra).decode("utf-8")
 
 
