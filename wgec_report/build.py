@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import atexit
 import datetime
+import functools
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar, cast
 
@@ -505,50 +506,64 @@ def _make_pdf(markdown: str, metadata: Mapping[str, str], template: Path,
                 pdf, warnings = typesetter.pdf(typst_source, when), typesetter.warnings
     except convert.TypstFailure as failure:
         texts = _template_text(template)
-        place, said = _typst_place(template, typst_source, failure.problem, texts, places)
+        place, said = _TypstPlaces(template, typst_source, texts, places).of(failure.problem)
         if "download package" in said:  # refused: see tools.cut_off_the_network
             said = ("the PDF template imports a Typst package, which typst would download; "
                     f"wgec typesets offline ({said})")
         if not place.line:  # neither the template's line nor a place of the report's
             raise ConversionError(f"typst could not compile the PDF: {said}") from None
         if places is not None:
-            texts = {**texts, **places.texts}
+            texts = {**texts, **places.report.texts}
         raise ConversionError(f"typst could not compile the PDF: {said}",
                               [error(place, "typst-error", said)], texts) from None
     timer.record("typst → PDF", started)
     if typesetting is not None and typesetting.primer is not None:
         keep_primer(typesetting.primer, typst_source)
-    texts = _template_text(template) if warnings else {}  # read once, for them all
-    located = [_typst_place(template, typst_source, warning, texts, places)
-               for warning in warnings]
-    return pdf, [warning(place, "typst-warning", said) for place, said in located]
+    if not warnings:
+        return pdf, []
+    located = _TypstPlaces(template, typst_source, _template_text(template), places)
+    return pdf, [warning(place, "typst-warning", text)
+                 for place, text in map(located.of, warnings)]
 
 
 def _typst_place(template: Path, typst: str, said: TypstMessage,
                  texts: Mapping[str, str] | None = None,
                  places: _ReportPlaces | None = None) -> tuple[Location, str]:
-    """Where typst's message points: the line of the template it names (the line of
-    the Typst found once in the template as it stands), or the text of the report's
-    paragraph, recommendation or section that line was made from; with the message.
-    Else the template as a whole, and the message with the line of the Typst."""
-    shown = display_path(template)
-    lines = typst.splitlines()
-    if not 1 <= said.line <= len(lines):
-        return Location(shown), said.text
-    line = lines[said.line - 1]
-    template_text = (texts if texts is not None else _template_text(template)).get(shown, "")
-    found = [number for number, text in enumerate(template_text.splitlines(), 1)
-             if text == line]
-    if len(found) == 1:
-        return Location(shown, found[0], said.column), said.text
-    quoted = " ".join(line.split())
-    quoted = quoted if len(quoted) <= 60 else quoted[:59] + "…"
-    found_in_sources = next(_sources_of(lines, said.line, places), None)
-    if found_in_sources is not None:
-        place, what = found_in_sources
-        return place, f"{said.text} (in the Typst made from {what}, line {said.line}: {quoted})"
-    return Location(shown), (f"{said.text} (line {said.line} of the Typst made from the "
-                             f"template and the sources: {quoted})")
+    """Where typst's message on `typst` points, and the message (see `_TypstPlaces`)."""
+    texts = texts if texts is not None else _template_text(template)
+    return _TypstPlaces(template, typst, texts, places).of(said)
+
+
+class _TypstPlaces:
+    """Where typst's messages on one document point: the line of the template a message
+    names (the line of the Typst, found once in the template as it stands), or the text
+    of the report's paragraph, recommendation or section that line was made from. Else
+    the template as a whole, the message quoting the line of the Typst. The Typst and
+    the template are split into lines once, for all the messages."""
+
+    def __init__(self, template: Path, typst: str, texts: Mapping[str, str],
+                 places: _ReportPlaces | None) -> None:
+        self.shown = display_path(template)
+        self.lines = typst.splitlines()
+        self.template_lines = texts.get(self.shown, "").splitlines()
+        self.places = places
+
+    def of(self, said: TypstMessage) -> tuple[Location, str]:
+        if not 1 <= said.line <= len(self.lines):
+            return Location(self.shown), said.text
+        line = self.lines[said.line - 1]
+        found = [number for number, text in enumerate(self.template_lines, 1) if text == line]
+        if len(found) == 1:
+            return Location(self.shown, found[0], said.column), said.text
+        quoted = " ".join(line.split())
+        quoted = quoted if len(quoted) <= 60 else quoted[:59] + "…"
+        made_from = self.places.made_from(self.lines, said.line) if self.places else None
+        if made_from is not None:
+            place, what = made_from
+            return place, (f"{said.text} (in the Typst made from {what}, line {said.line}: "
+                           f"{quoted})")
+        return Location(self.shown), (f"{said.text} (line {said.line} of the Typst made from "
+                                      f"the template and the sources: {quoted})")
 
 
 # How pandoc writes the report's places in Typst (from the default templates' ids): a
@@ -556,15 +571,6 @@ def _typst_place(template: Path, typst: str, said: TypstMessage,
 # indented under it down to `  ] <rec-id>`; a section's label under its heading.
 _ITEM_LABEL = re.compile(r"[ \t]+\] <((?:para|rec)-[^<>\s]+)>[ \t]*")
 _SECTION_LABEL = re.compile(r"<(sec-[^<>\s]+)>[ \t]*")
-
-
-def _sources_of(lines: Sequence[str], number: int,
-                places: _ReportPlaces | None) -> Iterator[tuple[Location, str]]:
-    """Where in the sources line `number` of the Typst was made from, innermost first."""
-    if places is not None:
-        for label in _labels_around(lines, number):
-            if (found := places.of(label)) is not None:
-                yield found
 
 
 def _labels_around(lines: Sequence[str], number: int) -> list[str]:
@@ -587,25 +593,31 @@ def _labels_around(lines: Sequence[str], number: int) -> list[str]:
 
 class _ReportPlaces:
     """The report's paragraphs, recommendations and sections by their labels in the
-    Typst (`para-id`, `rec-id`, `sec-id`): where each one's text is, in one language."""
+    Typst (`para-id`, `rec-id`, `sec-id`): where each one's text is, in one language,
+    and what the place is. Looked up only when typst has something to say."""
 
     def __init__(self, report: Report, language: str) -> None:
         self.report = report
         self.language = language
-        self.texts = report.texts
 
-    def of(self, label: str) -> tuple[Location, str] | None:
-        """Where the text of the place labelled `label` is, and what the place is."""
-        kind, _, ident = label.partition("-")
+    def made_from(self, lines: Sequence[str], number: int) -> tuple[Location, str] | None:
+        """Where in the sources line `number` of the Typst was made from, innermost."""
+        return next((self._by_label[label] for label in _labels_around(lines, number)
+                     if label in self._by_label), None)
+
+    @functools.cached_property
+    def _by_label(self) -> dict[str, tuple[Location, str]]:
+        places: dict[str, tuple[Location, str]] = {}  # of two with one id, the first
+        for recommendation in self.report.recommendations:
+            places.setdefault(f"rec-{recommendation.id}",
+                              self._text(recommendation.text, recommendation.location))
         sections = [s for top in self.report.sections for s in top.walk()]
-        if kind == "rec":
-            found = next((r for r in self.report.recommendations if r.id == ident), None)
-            return self._text(found.text, found.location) if found else None
-        if kind == "para":
-            paragraph = next((p for s in sections for p in s.paragraphs if p.id == ident), None)
-            return self._text(paragraph.text, paragraph.location) if paragraph else None
-        section = next((s for s in sections if s.id == ident), None)
-        return (section.location, f"section '{ident}'") if section else None
+        for paragraph in (p for s in sections for p in s.paragraphs if p.id):
+            places.setdefault(f"para-{paragraph.id}", self._text(paragraph.text,
+                                                                 paragraph.location))
+        for section in sections:
+            places.setdefault(f"sec-{section.id}", (section.location, f"section '{section.id}'"))
+        return places
 
     def _text(self, text: Text | None, where: Location) -> tuple[Location, str]:
         located = text.by_language.get(self.language) if text is not None else None

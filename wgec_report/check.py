@@ -39,10 +39,11 @@ from .refs import (
     code_spans,
     find_references,
     inside,
+    occurrences,
     parse_locator,
 )
 from .schema import build_report, did_you_mean
-from .sources import LineIndex, LoadedSources, load_project
+from .sources import LoadedSources, line_index, load_project
 
 IMAGE = re.compile(r"!\[")
 # pandoc's Typst writer turns `{typst:text:fill=...}` into Typst code: never allowed.
@@ -281,16 +282,16 @@ def count_words(report: Report) -> dict[str, int]:
 
 
 def quoted_texts(report: Report, quote: str,
-                 instruments: Mapping[str, Instrument] | None = None) -> Iterator[str]:
+                 instruments: Mapping[str, Instrument]) -> Iterator[str]:
     """The texts a `quote:` paragraph shows (those that exist; `check` reports the rest);
-    `instruments`, the report's by id, when there are many quotes to show."""
+    `instruments`: the report's, by id."""
     instrument_id, _, locator = quote.partition(":")
-    if instruments is None:
-        instruments = {i.id: i for i in report.instruments}
     instrument = instruments.get(instrument_id.strip())
+    if instrument is None:
+        return
     language = report.meta.original_language
-    for span in (parse_locator(locator) or ()) if instrument else ():
-        for paragraph in instrument.paragraphs_in(span.first, span.last) if instrument else ():
+    for span in parse_locator(locator) or ():
+        for paragraph in instrument.paragraphs_in(span.first, span.last):
             if span.sub is None and paragraph.text is not None:
                 yield paragraph.text.get(language, language)
             for sub in paragraph.subparagraphs:
@@ -406,12 +407,7 @@ def _ends_of(value: str, marker: str) -> list[int]:
 
 def _starts_of(text: str, marker: str, start: int, end: int) -> list[int]:
     """The starts of every occurrence of `marker` within `text[start:end]`."""
-    starts = []
-    found = text.find(marker, start, end)
-    while found >= 0:
-        starts.append(found)
-        found = text.find(marker, found + 1, end)
-    return starts
+    return list(occurrences(text, marker, start, end))
 
 
 class _Checker:
@@ -434,7 +430,6 @@ class _Checker:
             "sec": set(self.sections),
             "para": {p.id for p in self._paragraphs() if p.id and p.quote is None},
         }
-        self.line_indexes: dict[str, LineIndex] = {}
         self.markers: dict[tuple[str, str, int, int, str], _Markers] = {}
         self.used_organizations: set[str] = set()
 
@@ -818,9 +813,7 @@ class _Checker:
         return found
 
     def _location_at(self, path: str, offset: int) -> Location:
-        if path not in self.line_indexes:
-            self.line_indexes[path] = LineIndex(self.report.texts.get(path, ""))
-        line, column = self.line_indexes[path].line_and_column(offset)
+        line, column = line_index(self.report.texts.get(path, "")).line_and_column(offset)
         return Location(path, line, column)
 
     def _prose_texts(self) -> Iterator[Text]:

@@ -360,9 +360,10 @@ class Reference(NamedTuple):
 
 
 def _reference(text: str, start: int, end: int, name: str, quoted: bool = True) -> Reference:
-    line_start = text.rfind("\n", 0, start) + 1
-    column = start - line_start + 1
-    return Reference(text.count("\n", 0, start) + 1, column, column + end - start, name, quoted)
+    from .sources import location_in_text
+
+    at = location_in_text("", text, start)
+    return Reference(at.line, at.column, at.column + end - start, name, quoted)
 
 
 # What the typesetter could not honour in a PDF template: `#import "@preview/x:1.0.0"`

@@ -101,9 +101,10 @@ class TemplateError(WgecError):
 
 def template_not_utf8(shown: str, data: bytes, bad: UnicodeDecodeError) -> TemplateError:
     """A template (Jinja2 or pandoc) that is not UTF-8, located at its first bad byte."""
+    from .sources import location_in_text  # sources imports this module
+
     before = data[:bad.start].decode("utf-8")  # decodes: the error is further on
-    line = before.count("\n") + 1
-    place = Location(shown, line, len(before) - (before.rfind("\n") + 1) + 1)
+    place = location_in_text(shown, before, len(before))
     said = f"the template is not UTF-8 text (byte 0x{data[bad.start]:02x}); save it as UTF-8"
     return TemplateError(f"template error: {said}", [error(place, "template", said)],
                          {shown: data.decode("utf-8", "replace")})

@@ -19,7 +19,6 @@ from .errors import Diagnostic, Location, warning
 
 if TYPE_CHECKING:
     from .model import LocatedText, Report
-    from .sources import LineIndex
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
@@ -186,13 +185,7 @@ def _locate(report: Report, located: LocatedText, chars: list[str]) -> Location:
     offsets = [offset for offset in offsets if offset >= 0]
     if not text or not offsets or located.end <= located.start:
         return located.location
-    line, column = _line_index(text).line_and_column(min(offsets))
+    from .sources import line_index
+
+    line, column = line_index(text).line_and_column(min(offsets))
     return Location(located.location.path, line, column)
-
-
-@functools.lru_cache(maxsize=8)
-def _line_index(text: str) -> LineIndex:
-    """A file's lines, found once for all its texts (a warning each, in thousands)."""
-    from .sources import LineIndex
-
-    return LineIndex(text)

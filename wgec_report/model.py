@@ -181,9 +181,6 @@ class Instrument(NamedTuple):
     symbol: LocatedText | None = None
     paragraphs: tuple[InstrumentParagraph, ...] = ()
 
-    def paragraph(self, number: int) -> InstrumentParagraph | None:
-        return next((p for p in self.paragraphs if p.number == number), None)
-
     def paragraphs_in(self, first: int, last: int) -> list[InstrumentParagraph]:
         """The paragraphs numbered `first` to `last`, by number (of two with one number,
         the first), found in one pass: a range may be far longer than the instrument."""

@@ -226,8 +226,8 @@ MAX_BLOCKS = 12
 _BLOCK_MARKERS = re.compile(
     r"^(?![ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$)(?P<indent>[ \t]*)"
     rf"(?P<markers>(?:(?:>|{_LIST_MARKER})[ \t]*)+)", re.MULTILINE)
-# Square brackets, and a link's target opened, `](`, and closed, `)`.
-_BRACKET = re.compile(r"\](?=\()|[\[\]()]")
+# Square brackets, and a link's target closed, `)` (`](` opens one).
+_BRACKET = re.compile(r"[\[\])]")
 _ONE_MARKER = re.compile(rf">|{_LIST_MARKER}")
 
 
@@ -255,8 +255,6 @@ def too_deep(markdown: str) -> list[TooDeep]:
         at, char = bracket.start(), bracket.group()
         if escaped(markdown, at):
             continue
-        if char == "(":
-            continue  # a parenthesis in text opens nothing pandoc backtracks over
         if char in ("]", ")"):
             opened = "[" if char == "]" else "]("
             depths[opened] = max(0, depths[opened] - 1)

@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .errors import WgecError
 from .files import TEMPLATES_DIR
+from .prose import escaped
 from .revisions import describe, git_user_name, load_report, revision_info
 
 # -- marks ------------------------------------------------------------------------------
@@ -193,12 +194,7 @@ def _guard_brackets(marked: str) -> str:
 
 
 def _unescaped(text: str, index: int, char: str) -> bool:
-    if text[index] != char:
-        return False
-    before = index
-    while before > 0 and text[before - 1] == "\\":
-        before -= 1
-    return (index - before) % 2 == 0
+    return text[index] == char and not escaped(text, index)
 
 
 def _attribute(value: str) -> str:

@@ -34,9 +34,6 @@ class ParagraphSpan(NamedTuple):
     last: int
     sub: str | None = None
 
-    def numbers(self) -> range:
-        return range(self.first, self.last + 1)
-
     def __str__(self) -> str:
         if self.sub:
             return f"{self.first} ({self.sub})"
@@ -135,18 +132,21 @@ def find_references(text: str) -> Iterator[RefGroup]:
     never_closed = "'[@' opens a reference that is never closed with ']'"
     unclosed = [
         RefGroup(i, i + 2, "[@", (), never_closed)
-        for i in _occurrences(text, "[@")
+        for i in occurrences(text, "[@")
         if i not in starts and not is_literal(i) and not inside(within, i)
     ]
     parsed = [_parse_group(m.start(), m.end(), m.group(0), m.group(1)) for m in groups]
     yield from sorted(parsed + unclosed, key=lambda g: g.start)
 
 
-def _occurrences(text: str, needle: str) -> Iterator[int]:
-    position = text.find(needle)
+def occurrences(text: str, needle: str, start: int = 0, end: int | None = None
+                ) -> Iterator[int]:
+    """Where `needle` starts in `text[start:end]`, every time, overlapping ones too."""
+    end = len(text) if end is None else end
+    position = text.find(needle, start, end)
     while position >= 0:
         yield position
-        position = text.find(needle, position + 1)
+        position = text.find(needle, position + 1, end)
 
 
 def _parse_group(start: int, end: int, raw: str, inner: str) -> RefGroup:

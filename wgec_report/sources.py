@@ -10,6 +10,7 @@ business, not this module's.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -137,6 +138,14 @@ class LineIndex:
     def line_and_column(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
+
+
+@functools.lru_cache(maxsize=256)
+def line_index(text: str) -> LineIndex:
+    """A file's `LineIndex`, made once for all the places found in it (thousands of
+    diagnostics may fall in one file). Room for a large report's files, which the
+    check visits in turn, rule by rule; bounded, for a watch that runs for days."""
+    return LineIndex(text)
 
 
 def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
