@@ -314,16 +314,35 @@ def ltr_phrase(markdown: str, lang: str = "en") -> str:
     return f"[{head}{text}{tail}]{{dir=ltr lang={lang}}}"
 
 
-# Escapes what pandoc's Typst writer leaves as markup (a `/ ` at a line's start); see there.
+# Escapes what pandoc's Typst writer leaves as markup (`/ `, `- `, `+ `, `= ` at the start
+# of a content block); see there.
 TYPST_ESCAPES = Path(__file__).resolve().parent / "typst_escapes.lua"
 # A `/` that pandoc could make the start of a word: not within one (`70/125`, `and/or`)
-# nor a URL (`http://`). Only then is the filter run: it costs a conversion ~15%.
+# nor a URL (`http://`).
 _SLASH_STARTING_A_WORD = re.compile(r"(?:^|[^\w/:.])/", re.MULTILINE)
+# A lone `-`, `+` or `=` (escaped or not), which pandoc reads as a word of its own.
+_LONE_MARK = re.compile(r"(?:^|(?<=[\s\[(|*_]))(\\?)([-+=])(?=[ \t\n]|$)", re.MULTILINE)
+
+
+def needs_typst_escapes(text: str) -> bool:
+    """Whether the text has a word the filter escapes. Only then is it run: it costs a
+    conversion ~10-15%, and most reports have no such word."""
+    if _SLASH_STARTING_A_WORD.search(text):
+        return True
+    return any(not _opens_a_list(text, mark) for mark in _LONE_MARK.finditer(text))
+
+
+def _opens_a_list(text: str, mark: re.Match[str]) -> bool:
+    """A Markdown list's own marker (`- item` first on its line): syntax, not a word."""
+    if mark.group(1) or mark.group(2) == "=":
+        return False
+    line_start = text.rfind("\n", 0, mark.start()) + 1
+    return not text[line_start:mark.start()].strip()
 
 
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
     extra = ["--standalone", f"--template={template}"]
-    if any(_SLASH_STARTING_A_WORD.search(text) for text in (markdown, *metadata.values())):
+    if any(needs_typst_escapes(text) for text in (markdown, *metadata.values())):
         extra.append(f"--lua-filter={TYPST_ESCAPES}")
     return run_pandoc(markdown, "typst", metadata, extra).decode("utf-8")
 

@@ -1,27 +1,39 @@
 -- What pandoc's Typst writer leaves unescaped, and typst would read as markup.
 --
--- A `/` and a space at the start of a line, or of a content block (a footnote, a
--- link's text, a table cell, a title: `[/ x]`), open a term list in Typst, which
--- then fails ("expected colon"). pandoc 3.9 escapes `=`, `-`, `+`, `#`, `@`, `$` and
--- numbers there, not `/`. A word that starts with `/` is given an escaped slash,
--- wherever it is: pandoc rewraps the lines, so any word may start one. Typst shows
--- `\/` as `/`.
+-- At the start of a content block (a footnote, a link's text, a table cell, a caption,
+-- a title, a list item: `[- x]`), pandoc 3.9 leaves a `/ ` (a term list, on which
+-- typst then fails: "expected colon"), a `- ` (a bullet list), a `+ ` (a numbered list)
+-- and a `= ` (a heading) as they are; it escapes them only at the start of a line. A
+-- lone `-`, `+` or `=`, and a word that starts with `/`, are escaped wherever they
+-- are: pandoc rewraps the lines, and `/` it escapes nowhere. Typst shows `\-` as `-`.
 
-local function escaped(text)
-  return pandoc.Inlines({ pandoc.RawInline("typst", "\\/"), pandoc.Str(text:sub(2)) })
+local LONE_MARKS = { ["-"] = true, ["+"] = true, ["="] = true }
+
+local function escaped_first(text)
+  return pandoc.Inlines({ pandoc.RawInline("typst", "\\" .. text:sub(1, 1)),
+                          pandoc.Str(text:sub(2)) })
 end
 
 function Str(str)
-  if str.text:sub(1, 1) == "/" then
-    return escaped(str.text)
+  local text = str.text
+  if LONE_MARKS[text] then
+    return pandoc.RawInline("typst", "\\" .. text)
+  end
+  if text:sub(1, 1) == "/" then
+    return escaped_first(text)
   end
 end
 
 -- Fields given with --metadata are strings, not text: the title, the meeting, ...
+local function opens_markup(value)
+  local first = value:sub(1, 1)
+  return first == "/" or (LONE_MARKS[first] and value:sub(2, 2):match("%s") ~= nil)
+end
+
 function Meta(meta)
   for key, value in pairs(meta) do
-    if type(value) == "string" and value:sub(1, 1) == "/" then
-      meta[key] = pandoc.MetaInlines(escaped(value))
+    if type(value) == "string" and opens_markup(value) then
+      meta[key] = pandoc.MetaInlines(escaped_first(value))
     end
   end
   return meta
