@@ -120,9 +120,62 @@ def test_headings_in_un_style(crp: Path) -> None:
 def test_recommendations_are_bold_numbered_paragraphs(crp: Path) -> None:
     markdown = (crp / "report.md").read_text()
     assert re.search(r"^9\.\s+::: \{#rec-consider-un-body .recommendation", markdown, re.M)
-    assert "    **To invite UN GA to consider" in markdown
+    assert "    To invite UN GA to consider" in markdown  # the formats set it bold
     document = zipfile.ZipFile(crp / "report.docx").read("word/document.xml").decode()
-    assert '<w:pStyle w:val="Recommendation" />' in document or "<w:b />" in document
+    assert document.count('<w:pStyle w:val="Recommendation" />') == 10
+    fonts = pdf_fonts_of(crp / "report.pdf", "To invite UN GA to consider",
+                         "The Tunis Agenda recognized the need")
+    assert fonts == {"To invite UN GA to consider": "Bold",
+                     "The Tunis Agenda recognized the need": "Regular"}
+
+
+def pdf_fonts_of(pdf: Path, *texts: str) -> dict[str, str]:
+    """The weight ("Bold", "Regular", ...) of the PDF's font each text starts in."""
+    from pypdf import PdfReader
+
+    runs: list[tuple[str, str]] = []
+
+    def record(text: str, _cm: object, _tm: object, font: dict[str, str] | None,
+               _size: object) -> None:
+        if text.strip() and font:  # "/ABCDEF+LibertinusSerif-Bold-Identity-H"
+            name = font["/BaseFont"].partition("+")[2].removesuffix("-Identity-H")
+            runs.append((text, name.rpartition("-")[2] if "-" in name else "Regular"))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=record)
+    return {text: next(weight for run, weight in runs if run.lstrip().startswith(text))
+            for text in texts}
+
+
+def test_a_recommendation_is_bold_whatever_blocks_and_asterisks_it_holds(
+        tmp_path: Path) -> None:
+    """`**` around the recommendation's Markdown made it bold in one block only: a list
+    kept its `**` as text and lost its items, `**` in the text closed the bold early,
+    and a text of `**` alone became a rule."""
+    import shutil
+
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    recommendations = project / "sources" / "recommendations.yaml"
+    text = recommendations.read_text(encoding="utf-8")
+    old = text[text.index("      en: >-\n        To invite UN GA"):
+               text.index("      fr: >-\n        Inviter l’Assemblée")]
+    recommendations.write_text(text.replace(old, (
+        "      en: |-\n        - Listed first\n        - Listed second\n"), 1).replace(
+        "To invite relevant UN agencies", "Asterisks a **b and", 1), encoding="utf-8")
+
+    build_project(project, ["md", "docx", "pdf"])
+
+    markdown = (project / "build" / "report.md").read_text(encoding="utf-8")
+    assert "    - Listed first\n    - Listed second\n" in markdown
+    assert markdown.count("**") == 1 and "    Asterisks a **b and" in markdown
+    paragraphs = docx_paragraphs(project / "build" / "report.docx")
+    assert "Listed first" in paragraphs and "Listed second" in paragraphs
+    assert any(p.startswith("Asterisks a **b and") for p in paragraphs)
+    pdf = project / "build" / "report.pdf"
+    assert pdf_fonts_of(pdf, "Listed first", "Listed second", "Asterisks a **b and") == {
+        "Listed first": "Bold", "Listed second": "Bold", "Asterisks a **b and": "Bold"}
+    assert "**" not in pdf_text(pdf).replace("a **b", "")
 
 
 def test_tables_have_a_row_per_focus_area_and_level(crp: Path) -> None:

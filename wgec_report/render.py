@@ -472,10 +472,13 @@ class _View:
                              self.prose(paragraph.text), alternative)
 
     def recommendation(self, rec: Recommendation, alternative: int | None) -> dict[str, Any]:
-        # `{#` opens a Jinja comment, so the div comes ready-made. The
-        # custom style sets it bold in Word; the Markdown sets it bold elsewhere.
+        # `{#` opens a Jinja comment, so the div comes ready-made. Each format sets
+        # the whole div bold, whatever blocks it holds: the custom style in Word, a
+        # show rule on its `rec-` label in Typst, the class in HTML. `**` around the
+        # text could not: a list or a table in it kept the `**` as text, and `**` in
+        # the text itself closed it.
         opening = f'::: {{#rec-{rec.id} .recommendation custom-style="Recommendation"}}'
-        return self.numbered(rec, opening, _bold(self.prose(rec.text)), alternative)
+        return self.numbered(rec, opening, self.prose(rec.text), alternative)
 
     def numbered(self, item: Paragraph | Recommendation, opening: str, markdown: str,
                  alternative: int | None) -> dict[str, Any]:
@@ -755,13 +758,6 @@ class Numbering:
 
     def label_of(self, item: Paragraph | Recommendation) -> str | None:
         return self._labels.get(id(item))
-
-
-def _bold(markdown: str) -> str:
-    """Recommendations are set in bold, as UN recommendations are (one block at a time)."""
-    if "\n\n" in markdown or not markdown.strip():
-        return markdown  # several blocks: the Word style still makes them bold
-    return f"**{markdown.strip()}**"
 
 
 def _skips_subparagraphs(previous: tuple[int, str], number: int, label: str) -> bool:
