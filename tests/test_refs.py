@@ -82,6 +82,29 @@ def test_citation_becomes_a_footnote_after_the_punctuation() -> None:
     )
 
 
+@pytest.mark.parametrize(("after", "shown"), [
+    ("(see there)", "(see there)"),
+    ("{.x}", "{.x}"),
+    ("[x]", "[x]"),
+    ("[a link](https://un.org)", "a link"),
+    ("[@rec:un-body]", "paragraph 31"),
+])
+def test_what_follows_a_reference_is_not_read_as_part_of_it(after: str, shown: str) -> None:
+    """`^[note](x)` is a link, `^[note]{.x}` a span, `^[note][x]` text: pandoc read
+    what came right after a reference as part of its note, which was lost or printed."""
+    import pypandoc
+
+    for reference in ("[@tunis-agenda:69]", "[@sec:background]"):
+        markdown = render(f"As agreed {reference}{after} here.")
+        plain = pypandoc.convert_text(markdown, "plain", format="markdown")
+        body, _, notes = plain.partition("\n\n")
+        if "tunis" in reference:
+            assert " ".join(body.split()) == f"As agreed[1]{shown} here."
+            assert "Tunis Agenda for the Information Society, para. 69." in notes
+        else:
+            assert " ".join(body.split()) == f"As agreed chapter II{shown} here."
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

@@ -206,6 +206,14 @@ class RenderContext(NamedTuple):
     note_end: str = "."
 
 
+# What, written right after a note's or a link's `]`, pandoc reads as part of it: a
+# link's target `(x)`, attributes `{.x}`, a reference label `[x]` (the note is then
+# text). An empty HTML comment between them ends the note or link, and is nothing in
+# a document (pandoc drops HTML from DOCX and Typst; a browser shows no comment).
+_CONTINUING_A_BRACKET = ("(", "{", "[")
+_NOTHING = "<!-- -->"
+
+
 def render_references(markdown: str, context: RenderContext, escape: Callable[[str], str]) -> str:
     """Replace every reference group in Markdown prose with footnotes and links.
 
@@ -233,6 +241,8 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         out.append(punctuation)
         if notes:
             out.append(f"^[{context.citation_separator.join(notes)}{context.note_end}]")
+        if markdown.startswith(_CONTINUING_A_BRACKET, after_end):
+            out.append(_NOTHING)
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
