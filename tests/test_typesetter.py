@@ -583,6 +583,41 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
     assert "• Infrastructural" not in text and "\\" not in text
 
 
+def test_a_long_run_without_spaces_breaks_within_the_margins(tmp_path: Path) -> None:
+    """typst breaks lines only at spaces and hyphens: a URL or an identifier longer
+    than the line ran past the right margin, and a shorter one out of its table cell.
+    A run of 40 characters or more may now break anywhere; a shorter one does not."""
+    from .conftest import REPO, pdf_text
+
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    url = "https://www.example.org/" + "/".join(f"part{i:02d}" for i in range(20))
+    cell = "x" * 45
+    short = "y" * 39
+    edits = {
+        "recommendations.yaml": ("To invite UN GA to consider",
+                                 f"To invite UN GA ({url}) to consider {short}"),
+        "levels.yaml": ("      en: Infrastructural", f"      en: Infra{cell}"),
+    }
+    for name, (old, new) in edits.items():
+        path = project / "sources" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, name
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+
+    assert result.exit_code == 0, result.output
+    lines = pdf_text(project / "build" / "report.pdf").splitlines()
+    joined = "".join(lines)
+    assert url in joined and f"Infra{cell}" in joined  # not a character added or lost
+    assert not any(url in line for line in lines)  # broken across lines
+    # Within its table cell; the caption, across the page, has room for it.
+    assert [line for line in lines if f"Infra{cell}" in line] == [
+        f"Table\xa01: Infra{cell} level: focus areas"]
+    assert any(short in line for line in lines)  # a shorter run is whole
+
+
 @pytest.mark.parametrize(("markdown", "title", "filtered"), [
     ("The report of 70/125 and/or http://un.org/x.", "Draft", False),
     ("Text\n\n/ x", "Draft", True),
