@@ -141,3 +141,31 @@ def test_alternatives_past_the_tenth() -> None:
 
     assert [alternative_label(i) for i in (0, 1, 8, 9)] == ["bis", "ter", "decies",
                                                            "alternative 11"]
+
+
+def test_comments_and_the_compilation_take_time_that_grows_with_the_contributors(
+        negotiation: Path) -> None:
+    """Each comment built the table of every contributor's name, and the compilation
+    went over every recommendation for each contributor: 2,000 of each took 28 s (a
+    build of 8,000 would take minutes; it takes seconds)."""
+    from .test_scale import runs_to_its_end
+
+    sources = negotiation / "sources"
+    count = 8000
+    (sources / "contributors.yaml").write_text("contributors:\n" + "".join(
+        f"  - {{id: c{i}, name: Contributor {i}, kind: member-state}}\n"
+        for i in range(count)), encoding="utf-8")
+    (sources / "recommendations.yaml").write_text("recommendations:\n" + "".join(
+        f"  - {{id: r{i}, proposed_by: [c{i}], supported_by: [c{(i + 1) % count}, c{i}],"
+        f" text: Recommendation {i}.}}\n" for i in range(count)), encoding="utf-8")
+    out = negotiation / "report.md"
+    runs_to_its_end(  # the Markdown the DOCX is made from, with its Word comments
+        "from pathlib import Path\nfrom wgec_report.check import check_project\n"
+        "from wgec_report.render import RenderOptions, render_markdown\n"
+        f"report = check_project(Path({str(negotiation)!r})).report\n"
+        "rendered = render_markdown(report, options=RenderOptions(comments=True))\n"
+        f"Path({str(out)!r}).write_text(rendered.document(), encoding='utf-8')")
+    markdown = out.read_text(encoding="utf-8")
+    assert "| Contributor 7999 | 8000 | 7999, 8000 |" in markdown
+    assert ("[Proposed by Contributor 41; supported by Contributor 42, Contributor 41"
+            " (status: proposed).]{.comment-start" in markdown)

@@ -9,6 +9,7 @@ override templates) and undefined names are errors.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -508,9 +509,14 @@ class _View:
             return f"\\[{markdown}\\]"
         return markdown
 
+    @functools.cached_property
+    def contributor_names(self) -> dict[str, str]:
+        """Each contributor's name in this language (once, not once per comment)."""
+        return {c.id: self.text(c.name) for c in self.report.contributors}
+
     def provenance_note(self, item: Paragraph | Recommendation) -> str:
         """A Word comment on the text naming who proposed and supported it."""
-        names = {c.id: self.text(c.name) for c in self.report.contributors}
+        names = self.contributor_names
         parts = []
         if item.proposed_by:
             parts.append("Proposed by " + ", ".join(names.get(r.id, r.id)
@@ -538,21 +544,22 @@ class _View:
             return ", ".join(names.get(r.id, escape_markdown(r.id)) for r in refs) or "–"
 
         rows = []
+        # Each contributor's recommendations, gathered in one pass over them.
+        proposed: dict[str, list[str]] = {}
+        supported: dict[str, list[str]] = {}
         for rec, _ in arrange(self.report.recommendations, RenderOptions()):
             number = self.numbers.label_of(rec) or self.numbers.of(rec)
             rows.append({"id": rec.id, "number": number if number else "–",
                          "status": rec.status, "proposed_by": who(rec.proposed_by),
                          "supported_by": who(rec.supported_by)})
-        per_contributor = []
-        for contributor in self.report.contributors:
-            def numbers(field: str, ident: str = contributor.id) -> str:
-                found = [str(row["number"]) for rec, row in zip(
-                    [rec for rec, _ in arrange(self.report.recommendations, RenderOptions())],
-                    rows, strict=True) if any(r.id == ident for r in getattr(rec, field))]
-                return ", ".join(found) or "–"
-            per_contributor.append({"id": contributor.id, "name": names[contributor.id],
-                                    "proposed": numbers("proposed_by"),
-                                    "supported": numbers("supported_by")})
+            for refs, found in ((rec.proposed_by, proposed), (rec.supported_by, supported)):
+                for ident in dict.fromkeys(r.id for r in refs):  # once, if named twice
+                    found.setdefault(ident, []).append(str(rows[-1]["number"]))
+        per_contributor = [
+            {"id": c.id, "name": names[c.id],
+             "proposed": ", ".join(proposed.get(c.id, ())) or "–",
+             "supported": ", ".join(supported.get(c.id, ())) or "–"}
+            for c in self.report.contributors]
         label = self.t["annex"].format(n=_roman(len(self.report.annexes()) + 1))
         return {"title": self.t["compilation_title"], "label": label,
                 "attributes": "{#sec-compilation-of-proposals .unnumbered}",
