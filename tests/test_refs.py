@@ -91,12 +91,15 @@ def test_citation_becomes_a_footnote_after_the_punctuation() -> None:
 ])
 def test_what_follows_a_reference_is_not_read_as_part_of_it(after: str, shown: str) -> None:
     """`^[note](x)` is a link, `^[note]{.x}` a span, `^[note][x]` text: pandoc read
-    what came right after a reference as part of its note, which was lost or printed."""
+    what came right after a reference as part of its note, which was lost or printed.
+    Read as the build reads it (no raw HTML, ...)."""
     import pypandoc
+
+    from wgec_report.convert import READER
 
     for reference in ("[@tunis-agenda:69]", "[@sec:background]"):
         markdown = render(f"As agreed {reference}{after} here.")
-        plain = pypandoc.convert_text(markdown, "plain", format="markdown")
+        plain = pypandoc.convert_text(markdown, "plain", format=READER)
         body, _, notes = plain.partition("\n\n")
         if "tunis" in reference:
             assert " ".join(body.split()) == f"As agreed[1]{shown} here."

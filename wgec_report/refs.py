@@ -208,10 +208,10 @@ class RenderContext(NamedTuple):
 
 # What, written right after a note's or a link's `]`, pandoc reads as part of it: a
 # link's target `(x)`, attributes `{.x}`, a reference label `[x]` (the note is then
-# text). An empty HTML comment between them ends the note or link, and is nothing in
-# a document (pandoc drops HTML from DOCX and Typst; a browser shows no comment).
+# text). The note or link is then put in a span of no attributes, `[...]{}`, which
+# ends it and is nothing in a document. (An HTML comment would show: the reader
+# takes no raw HTML.)
 _CONTINUING_A_BRACKET = ("(", "{", "[")
-_NOTHING = "<!-- -->"
 
 
 def render_references(markdown: str, context: RenderContext, escape: Callable[[str], str]) -> str:
@@ -236,13 +236,14 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
                 punctuation += markdown[after_end]
                 after_end += 1
         out.append(before)
-        if links:
-            out.append(f" {links}" if notes else links)  # the space stripped for the note
-        out.append(punctuation)
+        if links and notes:
+            out.append(" ")  # the space stripped for the note
+        rendered = links + punctuation
         if notes:
-            out.append(f"^[{context.citation_separator.join(notes)}{context.note_end}]")
+            rendered += f"^[{context.citation_separator.join(notes)}{context.note_end}]"
         if markdown.startswith(_CONTINUING_A_BRACKET, after_end):
-            out.append(_NOTHING)
+            rendered = f"[{rendered}]{{}}"
+        out.append(rendered)
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
