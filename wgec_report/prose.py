@@ -19,6 +19,7 @@ The render shows each as the text it is (`as_text`), and the check says so
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -51,6 +52,8 @@ _TABLE_BORDER = re.compile(r"[ \t]{0,3}-{3,}[ \t]*(?:\n|$)")
 # right under a line of text, only a fence of backticks at the line's very start does
 # (pandoc 3.9: an indented one, or one of tildes, is text there).
 _CODE_FENCE = re.compile(r"(?:\A|(?<=\n\n))[ \t]*(`{3,}|~{3,})|(?<=\n)(`{3,})")
+# A line that closes a code block whose fence is of its character, and no longer.
+_CLOSING_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$", re.MULTILINE)
 # `[^1]` where a note is meant: text to the reader (footnotes are inline, `^[...]`).
 _NOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -157,13 +160,13 @@ def structure_lines(markdown: str) -> list[StructureLine]:
             if what == ":::" or _starts_a_block(text, match):
                 kind = "div" if what == ":::" else "heading"
                 found.append(StructureLine(start + match.start("what"), what, kind))
-        for first, last in _definitions(text):
-            line = _LINE.match(text, text.rfind("\n", 0, first) + 1)
-            if line is not None and line.end("start") == first and _starts_a_block(text, line):
+        definitions: set[int] = set()
+        for first, last, line in _definitions_and_lines(text):
+            if line.end("start") == first and _starts_a_block(text, line):
                 found.append(StructureLine(start + first, text[first:last], "definition"))
+                definitions.add(start + first)
         for first, last in _underlines(text):
             found.append(StructureLine(start + first, text[first:last], "underline"))
-        definitions = {line.offset for line in found if line.kind == "definition"}
         for match in _NOTE_REFERENCE.finditer(text):
             offset = start + match.start()
             if offset not in definitions and not escaped(markdown, offset):
@@ -172,6 +175,22 @@ def structure_lines(markdown: str) -> list[StructureLine]:
 
 
 _LINE = re.compile(_LINE_START, re.MULTILINE)
+
+
+def _definitions_and_lines(text: str) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """Each definition in `text` (as `_definitions`), with the start of its line as
+    `_LINE` reads it. Each line is searched for and read once, however many
+    definitions it holds: from each definition back to its line's start, a line of
+    thousands of `[a]:` took time that grew with its square (2 MB: 8 s)."""
+    line_start = searched = 0
+    line: re.Match[str] | None = None
+    for first, last in _definitions(text):  # in order
+        line_start = max(line_start, text.rfind("\n", searched, first) + 1)
+        searched = first
+        if line is None or line.start() != line_start:
+            line = _LINE.match(text, line_start)
+        if line is not None:  # always: `_LINE` matches at any line's start
+            yield first, last, line
 
 
 def _starts_a_block(text: str, line: re.Match[str]) -> bool:
@@ -200,19 +219,57 @@ def backslashes_before(text: str, position: int) -> int:
 
 def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:
     """The text in spans, (start, end, whether a fenced code block), in order."""
+    closing: _ClosingFences | None = None  # found when a fence opens: most texts have none
     at = 0
     search = 0
     while (opening := _CODE_FENCE.search(markdown, search)) is not None:
         fence = opening.group(1) or opening.group(2)
-        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$",
-                             re.MULTILINE).search(markdown, opening.end())
-        if closing is None:  # never closed: text, as far as wgec can tell
+        closing = closing or _ClosingFences(markdown)
+        closed_at = closing.first(fence, opening.end())
+        if closed_at is None:  # never closed: text, as far as wgec can tell
             search = opening.end()
             continue
         yield at, opening.start(), False
-        at = search = closing.end()
+        at = search = closed_at
         yield opening.start(), at, True
     yield at, len(markdown), False
+
+
+class _ClosingFences:
+    """The lines of a text that can close a code block, found in one pass, and by
+    character the longest fence each of them and those after it can close.
+
+    Searching the rest of the text for each opening fence took time that grew with
+    the square of a text of fences never closed (8,000 of them: 4 s); here a fence
+    that nothing closes is known at once, and the lines passed over on the way to a
+    closing one are before where the next fence is looked for.
+    """
+
+    def __init__(self, markdown: str) -> None:
+        self.starts: dict[str, list[int]] = {"`": [], "~": []}
+        self.ends: dict[str, list[int]] = {"`": [], "~": []}
+        self.widths: dict[str, list[int]] = {"`": [], "~": []}
+        for line in _CLOSING_FENCE.finditer(markdown):
+            char = line.group(1)[0]
+            self.starts[char].append(line.start())
+            self.ends[char].append(line.end())
+            self.widths[char].append(len(line.group(1)))
+        self.widest_from: dict[str, list[int]] = {}
+        for char, widths in self.widths.items():
+            widest = [0] * (len(widths) + 1)
+            for index in range(len(widths) - 1, -1, -1):
+                widest[index] = max(widths[index], widest[index + 1])
+            self.widest_from[char] = widest
+
+    def first(self, fence: str, after: int) -> int | None:
+        """Where the first line from `after` on that closes `fence` ends; None if none does."""
+        char = fence[0]
+        index = bisect_left(self.starts[char], after)
+        if self.widest_from[char][index] < len(fence):
+            return None
+        while self.widths[char][index] < len(fence):
+            index += 1
+        return self.ends[char][index]
 
 
 # How deep a text may nest. pandoc's Markdown reader takes about three times longer

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import TypeVar
 
@@ -115,6 +115,84 @@ def _closest(word: str, choices: tuple[str, ...]) -> tuple[str, ...]:
     import difflib  # only when there is a misspelling to correct
 
     return tuple(difflib.get_close_matches(word, choices, n=1, cutoff=0.6))
+
+
+# How many comparisons of a misspelling with an id one check makes, in all, with
+# difflib's ratio (tens of microseconds each, for ids alike): a second at most. A
+# report's few misspellings are compared with every id, as `did_you_mean` does.
+FULL_COMPARISONS = 10_000
+# An id, or a misspelling, longer than this is left out of `CloseIds`' index; one
+# longer than _LONGEST_LESS_TWO is looked up less a character, not less two.
+_LONGEST_INDEXED = 100
+_LONGEST_LESS_TWO = 40
+# The most ids of the index that a misspelling is compared with (a typo has a few).
+_MOST_NEAR = 100
+
+
+class ComparisonBudget:
+    """The comparisons with every id that one check may still make (`CloseIds`)."""
+
+    def __init__(self, comparisons: int = FULL_COMPARISONS) -> None:
+        self.left = comparisons
+
+
+class CloseIds:
+    """The ids of one kind, and for each misspelling of one of them its hint.
+
+    While the check's `ComparisonBudget` lasts, a misspelling is compared with every
+    id, as `did_you_mean` does. Thousands of misspellings of thousands of ids would
+    take minutes so (2,000 of 2,000 ids: two), and beyond the budget a misspelling is
+    compared only with the ids an edit or two from it: those that it, or it less one
+    or two characters, is, or is an id less a character (an index of these, built
+    once). A typo gets the same hint either way (but for one in a thousand or so,
+    another as close); a word that is no near miss of an id, none.
+    """
+
+    def __init__(self, ids: Iterable[str], budget: ComparisonBudget) -> None:
+        self.ids = tuple(ids)
+        self.budget = budget
+        self.hints: dict[tuple[str, str], str] = {}
+        self.by_deletion: dict[str, list[str]] | None = None
+
+    def did_you_mean(self, word: str, excluding: str = "") -> str:
+        """The hint for `word`, "did you mean '...'?", or "" when no id (but `excluding`)
+        is close to it."""
+        key = (word, excluding)
+        if key not in self.hints:  # a misspelling cited a thousand times is compared once
+            import difflib  # only when there is a misspelling to correct
+
+            if self.budget.left >= len(self.ids):
+                self.budget.left -= len(self.ids)
+                candidates: Sequence[str] = self.ids
+            else:
+                candidates = self._near(word)
+            close = difflib.get_close_matches(
+                word, [c for c in candidates if c != excluding], n=1, cutoff=0.6)
+            self.hints[key] = f"did you mean '{close[0]}'?" if close else ""
+        return self.hints[key]
+
+    def _near(self, word: str) -> list[str]:
+        """The ids an edit or two from `word`, the nearest first (at most _MOST_NEAR)."""
+        if len(word) > _LONGEST_INDEXED:
+            return []
+        if self.by_deletion is None:
+            self.by_deletion = {}
+            for ident in self.ids:
+                if len(ident) <= _LONGEST_INDEXED:
+                    for less in _less_a_character(ident):
+                        self.by_deletion.setdefault(less, []).append(ident)
+        keys = _less_a_character(word)
+        if len(word) <= _LONGEST_LESS_TWO:  # each of them less another character
+            keys += [word[:first] + word[first + 1:second] + word[second + 1:]
+                     for second in range(1, len(word)) for first in range(second)]
+        near = dict.fromkeys(ident for key in keys for ident in self.by_deletion.get(key, ()))
+        return list(near)[:_MOST_NEAR]
+
+
+def _less_a_character(word: str) -> list[str]:
+    """`word`, and `word` less each of its characters, each once, in that order."""
+    return list(dict.fromkeys([word, *(word[:index] + word[index + 1:]
+                                       for index in range(len(word)))]))
 
 
 # Line breaks other than the line feed, which a double-quoted scalar can hold as escapes
