@@ -31,6 +31,7 @@ RAW_PROSE = """\
 
     After the block.
   - '{{ 7*7 }} and {% for x in y %}{% endfor %} and {# comment #}'
+  - '<div custom-style="Title">DIV-OPENED and <span custom-style="Title" dir="rtl">SPAN</span>'
 """
 
 PLAIN_TITLE = "@name $x$ <b>b</b> ^x^ {{ 7*7 }} {% raw %} *not emphasis*"
@@ -82,6 +83,17 @@ def test_raw_blocks_are_shown_not_run(hostile_build: Path) -> None:
     for text in ("<b>HTML-TAG</b>", "\\textbf{TEX-CMD}", "$x^2$"):
         assert text in pdf
         assert text.replace("<", "&lt;").replace(">", "&gt;") in document or text in document
+
+
+def test_html_divs_and_spans_are_shown_not_read(hostile_build: Path) -> None:
+    """pandoc reads `<div>` and `<span>` as a div and a span even without raw HTML,
+    with their attributes (a Word style, a direction), and a `<div>` left open made it
+    warn, which failed the build: the check said they are shown as text."""
+    shown = ('<div custom-style="Title">DIV-OPENED and '
+             '<span custom-style="Title" dir="rtl">SPAN</span>')
+    assert normalize(shown) in normalize("\n".join(docx_paragraphs(
+        hostile_build / "report.docx")))  # quotes made curly, as in any text
+    assert normalize(shown) in normalize(pdf_text(hostile_build / "report.pdf"))
 
 
 def test_a_metadata_block_in_the_body_sets_nothing(hostile_build: Path) -> None:

@@ -30,6 +30,11 @@ if TYPE_CHECKING:  # loaded by the first typesetter: `wgec check` never needs it
 
 DISABLED_READER_EXTENSIONS = (
     "raw_html",
+    # `<div>` and `<span>` are read as a div and a span even with raw_html off, with
+    # whatever attributes they carry (a `custom-style`, a `dir`), and a `<div>` left
+    # open makes pandoc warn: the check says raw HTML is shown as text, and it is.
+    "native_divs",
+    "native_spans",
     "raw_tex",
     "raw_attribute",
     "yaml_metadata_block",
