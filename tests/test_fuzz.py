@@ -206,20 +206,23 @@ def test_an_image_or_attribute_a_scanner_could_miss(markdown: str) -> None:
     assert len(typst_attribute_offsets(markdown)) == attributes
 
 
-@pytest.mark.parametrize(("case", "over"), [
-    ("image-every-form", 1),  # the image in a real code span
-    ("valid-escaped-image", 0),
-    ("typst-attribute-every-form", 0),
+@pytest.mark.parametrize(("case", "images_over", "attributes_over"), [
+    ("image-every-form", 1, 0),  # the image in a real code span
+    ("valid-escaped-image", 0, 0),
+    # On a native span, `<span typst:...>`: pandoc reads the tag as text now (as the
+    # raw-markup warning says it is), and the check still refuses the attribute.
+    ("typst-attribute-every-form", 0, 1),
 ])
-def test_the_image_cases_agree_with_pandoc(case: str, over: int) -> None:
+def test_the_image_cases_agree_with_pandoc(case: str, images_over: int,
+                                           attributes_over: int) -> None:
     """What the case folders expect is what pandoc reads in their paragraphs, one
-    document as in the build; `over`: the reports pandoc would not need."""
+    document as in the build; `..._over`: the reports pandoc would not need."""
     folder = Path(__file__).parent / "cases" / case
     source = yaml.safe_load((folder / "sources" / "sections" / "intro.yaml").read_text("utf-8"))
     images, attributes = pandoc_reads("\n\n".join(source["paragraphs"]))
     expected = (folder / "expected.txt").read_text("utf-8")
-    assert expected.count("error[image]") == images + over
-    assert expected.count("error[typst-attribute]") == attributes
+    assert expected.count("error[image]") == images + images_over
+    assert expected.count("error[typst-attribute]") == attributes + attributes_over
 
 
 def test_superscripts_are_read_again_in_time_that_grows_with_the_text(
