@@ -95,6 +95,39 @@ def test_untranslated_text_falls_back_visibly_and_is_counted(tmp_path: Path) -> 
     assert "Traduction non officielle" in pdf
 
 
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_untranslated_lists_and_brackets_keep_their_form(tmp_path: Path, language: str) -> None:
+    """The mark put before an untranslated text joined a list's first line, which made
+    the list a paragraph; in Arabic, the span that keeps English left to right could
+    hold no list, and an unpaired `]` in the text ended it: `]{dir=ltr lang=en}` was
+    printed. A list keeps its items, the mark above it; the text keeps its brackets."""
+    import shutil
+
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    background = project / "sources" / "sections" / "background.yaml"
+    text = background.read_text(encoding="utf-8")
+    old = "    text: >-\n      The Tunis Agenda recognized the need"
+    assert old in text
+    background.write_text(text.replace(old, (
+        "    text: \"- First item ] here\\n- Second item\"\n  - id: bracket-para\n"
+        "    text: >-\n      A bracket ] alone. The Tunis Agenda recognized the need"), 1),
+        encoding="utf-8")
+
+    build_project(project, ["md", "docx", "pdf"], tmp_path / "out", language=language)
+
+    built = tmp_path / "out" / language
+    markdown = (built / "report.md").read_text(encoding="utf-8")
+    assert "^\\*^\n\n    - First item ] here\n    - Second item" in markdown
+    # (pypdf mirrors a bracket in a right-to-left page's text, where it is drawn right)
+    pdf = " ".join(pdf_text(built / "report.pdf").replace("[", "]").split())
+    assert re.search(r"•\s*First item \] here", pdf) and re.search(r"•\s*Second item", pdf)
+    assert "A bracket ] alone." in pdf and "dir=ltr" not in pdf
+    with zipfile.ZipFile(built / "report.docx") as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    assert "dir=ltr" not in document and "First item ] here" in document
+
+
 def test_arabic_docx_is_right_to_left(languages: Path) -> None:
     document = zipfile.ZipFile(languages / "ar" / "report.docx").read("word/document.xml").decode()
     assert document.count("<w:bidi") > 20

@@ -113,3 +113,45 @@ def test_a_line_break_written_as_an_escape_is_a_line_feed_to_every_part(
     said = [d for d in result.diagnostics if d.code == "prose-structure"]
     assert len(said) == 1 and said[0].location.path.endswith("recommendations.yaml")
     assert result.ok
+
+
+# Texts whose first block is or is not a paragraph, and that a span can or cannot hold:
+# pandoc, reading as the build does, is the judge.
+FIRST_BLOCKS = [
+    "plain text.", "see a ] b", "a [b] c", "a `]` b", "a \\] b", "a [ b", "[a] ] [b]",
+    "- one\n- two", "Term\n: def", "Term\n~ def", "(a) item", "> quote", "1. first",
+    "1999. A year", "B. Russell said", "B.  Russell said", "i. item", "#. item",
+    "| a | b |\n|---|---|", "a | b\n---|---", "Text\n\n- list", "```\ncode\n```",
+    "* * *", "---", "Text with - dash\nand more", "Text\n- not a list\n> not a quote",
+    "Text then `code ]` and [link](#x) and ^[note [x]]", "+ plus item", "a\n```\nb\n```",
+    "----- -----\na     b\n----- -----", "+---+\n| a |\n+---+", "] [ ] [", "[[a] b",
+    "a \\\\] b", "[a](b) ] `[` \\[ [c]", "x ^[a ] b] y", "-", "1.", "iv)", "@x.", "B.",
+    "a \\", "a [b] \\\\\\", "=\\",
+]
+
+
+@pytest.mark.parametrize("text", FIRST_BLOCKS)
+def test_a_text_starts_with_a_paragraph_and_is_one_as_pandoc_reads_it(text: str) -> None:
+    import json
+
+    import pypandoc
+
+    from wgec_report.convert import READER
+    from wgec_report.prose import (
+        fits_a_span,
+        in_a_span,
+        is_one_paragraph,
+        starts_with_a_paragraph,
+    )
+
+    def blocks(markdown: str) -> list[dict[str, object]]:
+        read = json.loads(pypandoc.convert_text(markdown, "json", format=READER))
+        return list(read["blocks"])
+
+    alone = blocks(text)
+    assert starts_with_a_paragraph(text) == (alone[0]["t"] == "Para")
+    assert is_one_paragraph(text) == (len(alone) == 1 and alone[0]["t"] == "Para")
+    if fits_a_span(text):  # a span holds all of it, read as it was alone
+        spanned = blocks(f"[{in_a_span(text)}]{{dir=ltr}}")
+        assert spanned == [{"t": "Para", "c": [
+            {"t": "Span", "c": [["", [], [["dir", "ltr"]]], alone[0]["c"]]}]}]

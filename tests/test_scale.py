@@ -53,6 +53,7 @@ def runs_to_its_end(code: str) -> None:
     '"[x " * 200_000',  # a definition's label read to the line's end, from every `[`
     '"x [^a " * 200_000',
     '"# h\\n\\n" + "```a\\n\\n" * 40_000',  # the rest searched for each fence never closed
+    '"i. " * 60 + "\\n# x"',  # a line of markers, then what it holds on the next line
 ])
 def test_prose_is_read_in_time_that_grows_with_it(text: str) -> None:
     runs_to_its_end("from wgec_report.prose import as_text, structure_lines, too_deep\n"
@@ -66,7 +67,9 @@ def test_link_targets_are_read_in_time_that_grows_with_the_text() -> None:
 
 
 def test_a_list_marker_is_still_what_pandoc_reads_as_one() -> None:
-    for marker in ("i. ", "iv. ", "c) ", "(x) ", "I) ", "(IV) ", "B.  ", "XII.  "):
+    for marker in ("i. ", "iv. ", "c) ", "(x) ", "I) ", "(IV) ", "B.  ", "XII.  ",
+                   "@x. ", "@) ", "@. ", "(@) ",  # example lists: "@x. # h" broke the build
+                   "-\n", "B.\n", "1.\n", "(a)\n", "@x.\n"):  # the item on the next line
         assert structure_lines(f"{marker}# heading") != [], marker
     for text in ("B. # Russell", "ii.# x"):  # one space after a capital: text
         assert structure_lines(text) == [], text

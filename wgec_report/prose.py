@@ -27,12 +27,14 @@ from .refs import code_spans, inside
 
 # A line's own start: indentation, then any quote, list and grid-table-cell markers
 # (`> - # x`, `(a) ::: x`, `| [x]: y`), in any list or quote of any depth.
-# A list marker as pandoc reads one: a bullet, `#.`, `(@)` or `(@x)`, a number, a letter
+# A list marker as pandoc reads one: a bullet, `#.`, an example's (`(@x)`, `@x.`, `@)`:
+# `@x. # h` hid a heading, with an id that could clash), a number, a letter
 # or a roman numeral with `.` or `)` (or in parentheses), a capital with `.` followed by
 # two spaces (one would make "B. Russell" a list); then a space. A letter and a
 # numeral of one letter (`i.`) are one alternative: were both to match it, a line of
 # `i. i. i. ...` that fails further on would be tried in 2^n ways.
-_LIST_MARKER = (r"(?:(?:[-+*]|#\.|\(@[\w-]*\)|\(?(?:[0-9]{1,9}|[a-z]|[ivxlcdm]{2,8})[.)]"
+_LIST_MARKER = (r"(?:(?:[-+*]|#\.|\(@[\w-]*\)|@[\w-]*[.)]"
+                r"|\(?(?:[0-9]{1,9}|[a-z]|[ivxlcdm]{2,8})[.)]"
                 r"|\(?(?:[A-Z]|[IVXLCDM]{2,8})\)|(?:[A-Z]|[IVXLCDM]{2,8})\.(?=[ \t]{2}))"
                 r"(?=[ \t]))")
 # A definition's `:` or `~` opens a block too (`Term` / `: # heading`).
@@ -138,7 +140,7 @@ def _underlines(text: str) -> list[tuple[int, int]]:
 
 # Whatever any structure line or note reference starts with: a text without any (most
 # texts: sentences) is passed over in one search.
-_MAYBE_STRUCTURE = re.compile(r"^[ \t]*(?:[>|#:~\[(]|[-+*]|\w{1,9}[.)])|\[\^|\]:|\n[ \t]*[-=]",
+_MAYBE_STRUCTURE = re.compile(r"^[ \t]*(?:[>|#:~\[(@]|[-+*]|\w{1,9}[.)])|\[\^|\]:|\n[ \t]*[-=]",
                               re.MULTILINE)
 
 
@@ -193,12 +195,21 @@ def _definitions_and_lines(text: str) -> Iterator[tuple[int, int, re.Match[str]]
             yield first, last, line
 
 
+# A line of list or quote markers and nothing else (`-`, `1.`, `@x.`): the item's first
+# block is on the next line, unindented too (`-` / `# h` is a heading in a list).
+_ONLY_MARKERS = re.compile(
+    rf"[ \t]*(?:(?:>|{_LIST_MARKER})[ \t]*)*(?:>|[-+*]|#\.|\(?@[\w-]*[.)]"
+    r"|\(?(?:[0-9]{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]{2,8})[.)])[ \t]*")
+
+
 def _starts_a_block(text: str, line: re.Match[str]) -> bool:
     if line.group("start").strip():  # a list or quote item's first line
         return True
     begin = line.start()
     before = text.rfind("\n", 0, max(0, begin - 1)) + 1
-    return begin == 0 or not text[before:begin].strip()
+    previous = text[before:begin]
+    return (begin == 0 or not previous.strip()
+            or _ONLY_MARKERS.fullmatch(previous.rstrip("\n")) is not None)
 
 
 def escaped(markdown: str, position: int) -> bool:
@@ -334,3 +345,58 @@ def too_deep(markdown: str) -> list[TooDeep]:
             found.append(TooDeep(line.start("markers"), markers[0], "blocks", depth))
             break
     return found
+
+
+# On a text's first line, besides the containers `_LINE` reads (a list, a quote, a
+# definition): a code fence, a rule, a table's border or row.
+_OPENS_A_BLOCK = re.compile(r"[ \t]*(?:`{3,}|~{3,}|([-*_])(?:[ \t]*\1){2,}[ \t]*$|[|+])",
+                            re.MULTILINE)
+# A later line that makes a block a definition list or a table.
+_TURNS_A_BLOCK = re.compile(r"\n[ \t]*(?:[:~](?:[ \t]|\n|$)|[|+:]?[ \t]*-{3,})")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SQUARE_BRACKET = re.compile(r"[\[\]]")
+
+
+def starts_with_a_paragraph(markdown: str) -> bool:
+    """Whether a text's first block is a paragraph, not a list, a quote, a definition
+    list, code, a table or a rule: what is put before such a text (a mark) joins its
+    first line, and would make the block a paragraph."""
+    line = _LINE.match(markdown)
+    if line is not None and line.group("start").strip():
+        return False
+    if _OPENS_A_BLOCK.match(markdown) or _ONLY_MARKERS.fullmatch(markdown.split("\n", 1)[0]):
+        return False  # (a marker alone: an empty item, or one on the next line)
+    return not _TURNS_A_BLOCK.search(_BLANK_LINE.split(markdown, 1)[0])
+
+
+def is_one_paragraph(markdown: str) -> bool:
+    """Whether a text is one paragraph."""
+    return (not _BLANK_LINE.search(markdown) and not _CODE_FENCE.search(markdown)
+            and starts_with_a_paragraph(markdown))
+
+
+def fits_a_span(markdown: str) -> bool:
+    """Whether a span, `[...]{...}`, can hold a text (made `in_a_span`): one paragraph,
+    and no backslash at its end, which would escape the span's `]`."""
+    return is_one_paragraph(markdown) and not escaped(markdown, len(markdown))
+
+
+def in_a_span(markdown: str) -> str:
+    """A text that `fits_a_span` as the content of a span, `[...]{...}`, read as it was
+    alone: each square bracket that has no partner escaped (text to pandoc either way,
+    but an unpaired `]` would end the span and a `[` leave it open). Brackets escaped
+    or in code spans are not pandoc's, and are left alone."""
+    code = code_spans(markdown)
+    opened: list[int] = []
+    unpaired: list[int] = []
+    for bracket in _SQUARE_BRACKET.finditer(markdown):
+        at = bracket.start()
+        if escaped(markdown, at) or inside(code, at):
+            continue
+        if bracket.group() == "[":
+            opened.append(at)
+        elif opened:
+            opened.pop()
+        else:
+            unpaired.append(at)
+    return _backslashed(markdown, sorted(unpaired + opened))

@@ -334,16 +334,19 @@ class _View:
                                  escape_markdown)
         if text and self.untranslated(value):
             self.fallbacks += 1
+            if not prose.starts_with_a_paragraph(text):  # a list: the mark stands above it
+                return f"{UNTRANSLATED_MARK}\n\n{text}"
             return f"{UNTRANSLATED_MARK}{self.foreign(text)}"
         return text
 
     def foreign(self, markdown: str) -> str:
-        """Original-language text inside a right-to-left document keeps its own direction."""
-        if not is_right_to_left(self.language) or "\n\n" in markdown:
+        """Original-language text inside a right-to-left document keeps its own direction
+        (a span can hold one paragraph only: blocks take the document's)."""
+        if not is_right_to_left(self.language) or not prose.fits_a_span(markdown):
             return markdown
         from .convert import ltr_phrase
 
-        return ltr_phrase(markdown, BCP47[self.fallback])
+        return ltr_phrase(prose.in_a_span(markdown), BCP47[self.fallback])
 
     def metadata(self) -> dict[str, str]:
         """Plain-text metadata for pandoc: the masthead's fields and words, in this language.
