@@ -171,6 +171,16 @@ def test_a_recommendation_is_bold_whatever_blocks_and_asterisks_it_holds(
     assert markdown.count("**") == 1 and "    Asterisks a **b and" in markdown
     paragraphs = docx_paragraphs(project / "build" / "report.docx")
     assert "Listed first" in paragraphs and "Listed second" in paragraphs
+    # A list's items keep their own style in Word: their runs are bold themselves.
+    document = zipfile.ZipFile(project / "build" / "report.docx").read(
+        "word/document.xml").decode()
+    listed = [p for p in re.findall(r"<w:p>.*?</w:p>", document, re.S) if "Listed" in p]
+    assert len(listed) == 2 and all(
+        '<w:pStyle w:val="Compact" />' in p and "<w:rPr><w:b /><w:bCs /></w:rPr>" in p
+        for p in listed)
+    body = next(p for p in re.findall(r"<w:p>.*?</w:p>", document, re.S)
+                if "The Tunis Agenda recognized the need" in p)
+    assert "<w:b />" not in body  # a paragraph's text is not made bold
     assert any(p.startswith("Asterisks a **b and") for p in paragraphs)
     pdf = project / "build" / "report.pdf"
     assert pdf_fonts_of(pdf, "Listed first", "Listed second", "Asterisks a **b and") == {

@@ -202,10 +202,54 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                 data = _CORE_TITLE.sub(lambda _: titled, data)  # a `\1` in it is text
             elif info.filename.startswith("word/header") and SYMBOL_PLACEHOLDER in data:
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
-            elif info.filename in ("word/document.xml", "word/footnotes.xml") and rtl:
-                data = right_to_left_document(data)
+            elif info.filename in ("word/document.xml", "word/footnotes.xml"):
+                if info.filename == "word/document.xml":
+                    data = recommendations_bold(data)
+                if rtl:
+                    data = right_to_left_document(data)
             target.writestr(info, data, compress_type=info.compress_type)
     return out.getvalue()
+
+
+# A recommendation, between the bookmarks pandoc puts around its div (`#rec-<id>`).
+_RECOMMENDATION = re.compile(
+    rb'<w:bookmarkStart w:id="(\d+)" w:name="rec-[^"]*" />(.*?)<w:bookmarkEnd w:id="\1" />',
+    re.DOTALL)
+_BODY_PARAGRAPH = re.compile(rb"<w:p>.*?</w:p>", re.DOTALL)
+_RUN_PROPERTIES = re.compile(rb"<w:r>(?:<w:rPr>(.*?)</w:rPr>)?", re.DOTALL)
+# What comes before `w:b` in a run's properties, as the schema orders them.
+_BEFORE_BOLD = re.compile(rb"(?:<w:rStyle [^>]*/>)?(?:<w:rFonts [^>]*/>)?")
+_BOLD = re.compile(rb"<w:b[ />]")
+_RECOMMENDATION_STYLE = b'<w:pStyle w:val="Recommendation" />'
+
+
+def recommendations_bold(xml: bytes) -> bytes:
+    """Every paragraph of a recommendation bold in Word, as in the PDF: its paragraphs
+    take the bold Recommendation style, but a list's items and a table's cells keep
+    their own (Compact, ...), so their runs are made bold themselves."""
+    def bold(found: re.Match[bytes]) -> bytes:
+        start, end = found.span(2)
+        inner = _BODY_PARAGRAPH.sub(_paragraph_bold, found.group(2))
+        return xml[found.start():start] + inner + xml[end:found.end()]
+
+    return _RECOMMENDATION.sub(bold, xml)
+
+
+def _paragraph_bold(paragraph: re.Match[bytes]) -> bytes:
+    if _RECOMMENDATION_STYLE in paragraph.group(0):
+        return paragraph.group(0)
+    return _RUN_PROPERTIES.sub(_run_bold, paragraph.group(0))
+
+
+def _run_bold(run: re.Match[bytes]) -> bytes:
+    properties = run.group(1)
+    if properties is None:
+        return b"<w:r><w:rPr><w:b /><w:bCs /></w:rPr>"
+    if _BOLD.search(properties):  # bold already (strong)
+        return run.group(0)
+    at = _BEFORE_BOLD.match(properties).end()  # type: ignore[union-attr]
+    return (b"<w:r><w:rPr>" + properties[:at] + b"<w:b /><w:bCs />" + properties[at:]
+            + b"</w:rPr>")
 
 
 # Right to left in WordprocessingML. pandoc's `dir: rtl` gives every paragraph
