@@ -247,7 +247,8 @@ def _run_bold(run: re.Match[bytes]) -> bytes:
         return b"<w:r><w:rPr><w:b /><w:bCs /></w:rPr>"
     if _BOLD.search(properties):  # bold already (strong)
         return run.group(0)
-    at = _BEFORE_BOLD.match(properties).end()  # type: ignore[union-attr]
+    before = _BEFORE_BOLD.match(properties)  # always: all of it is optional
+    at = before.end() if before else 0
     return (b"<w:r><w:rPr>" + properties[:at] + b"<w:b /><w:bCs />" + properties[at:]
             + b"</w:rPr>")
 
