@@ -512,14 +512,26 @@ def test_the_network_is_cut_off_once_and_for_every_tool(
     assert "NO_PROXY" not in os.environ and "no_proxy" not in os.environ
 
 
+def default_report_with(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Path:
+    """A copy of the default report, each named source file's first `old` made `new`."""
+    from .conftest import REPO
+
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    for name, (old, new) in edits.items():
+        path = project / "sources" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, name
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return project
+
+
 def test_a_slash_that_opens_a_line_or_a_block_is_text_in_the_pdf(tmp_path: Path) -> None:
     """`/ x` opens a term list in Typst at a line's or a content block's start, which
     pandoc's Typst writer does not escape: typst failed with "expected colon" on a
     title, a level's name, a list item, a note or a link's text that began so."""
-    from .conftest import REPO, pdf_text
+    from .conftest import pdf_text
 
-    project = tmp_path / "report"
-    shutil.copytree(REPO / "sources", project / "sources")
     edits = {
         "report.yaml": ("  en: Draft report of the Working Group",
                         "  en: / Draft report of the Group"),
@@ -529,11 +541,7 @@ def test_a_slash_that_opens_a_line_or_a_block_is_text_in_the_pdf(tmp_path: Path)
                                  " consider"),
         "sections/background.yaml": ("    text: >-\n", "    text: >-\n      - / an item\n\n"),
     }
-    for name, (old, new) in edits.items():
-        path = project / "sources" / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, name
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    project = default_report_with(tmp_path, edits)
 
     result = CliRunner().invoke(main, ["build", str(project), "--to", "md,pdf"])
 
@@ -551,10 +559,8 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
     start of a content block, where pandoc's Typst writer leaves them as they are: a
     level named "- Infrastructural" was a bullet in its table and its caption, a title
     "= Introduction" lost its `=`, a link's text became a list."""
-    from .conftest import REPO, pdf_text
+    from .conftest import pdf_text
 
-    project = tmp_path / "report"
-    shutil.copytree(REPO / "sources", project / "sources")
     edits = {
         "report.yaml": ("  en: Draft report of the Working Group",
                         "  en: + Draft report of the Group"),
@@ -564,11 +570,7 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
                                  "To invite ^[= a note] [+ a link](#sec-background) UN GA to"
                                  " consider"),
     }
-    for name, (old, new) in edits.items():
-        path = project / "sources" / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, name
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    project = default_report_with(tmp_path, edits)
 
     result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
 
@@ -587,10 +589,8 @@ def test_a_long_run_without_spaces_breaks_within_the_margins(tmp_path: Path) -> 
     """typst breaks lines only at spaces and hyphens: a URL or an identifier longer
     than the line ran past the right margin, and a shorter one out of its table cell.
     A run of 40 characters or more may now break anywhere; a shorter one does not."""
-    from .conftest import REPO, pdf_text
+    from .conftest import pdf_text
 
-    project = tmp_path / "report"
-    shutil.copytree(REPO / "sources", project / "sources")
     url = "https://www.example.org/" + "/".join(f"part{i:02d}" for i in range(20))
     cell = "x" * 45
     short = "y" * 39
@@ -599,11 +599,7 @@ def test_a_long_run_without_spaces_breaks_within_the_margins(tmp_path: Path) -> 
                                  f"To invite UN GA ({url}) to consider {short}"),
         "levels.yaml": ("      en: Infrastructural", f"      en: Infra{cell}"),
     }
-    for name, (old, new) in edits.items():
-        path = project / "sources" / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, name
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    project = default_report_with(tmp_path, edits)
 
     result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
 
