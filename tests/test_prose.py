@@ -126,7 +126,8 @@ FIRST_BLOCKS = [
     "Text then `code ]` and [link](#x) and ^[note [x]]", "+ plus item", "a\n```\nb\n```",
     "----- -----\na     b\n----- -----", "+---+\n| a |\n+---+", "] [ ] [", "[[a] b",
     "a \\\\] b", "[a](b) ] `[` \\[ [c]", "x ^[a ] b] y", "-", "1.", "iv)", "@x.", "B.",
-    "a \\", "a [b] \\\\\\", "=\\",
+    "a \\", "a [b] \\\\\\", "=\\", "The Group agreed to:\n(a) consider;\n(b) report.",
+    "Noted\n+ plus\nand agreed.", "Noted\n- minus", "Noted\n1. one", "Noted\n> quoted",
 ]
 
 
@@ -150,7 +151,10 @@ def test_a_text_starts_with_a_paragraph_and_is_one_as_pandoc_reads_it(text: str)
 
     alone = blocks(text)
     assert starts_with_a_paragraph(text) == (alone[0]["t"] == "Para")
-    assert is_one_paragraph(text) == (len(alone) == 1 and alone[0]["t"] == "Para")
+    # One paragraph in a list item too, where each of the report's paragraphs is.
+    in_an_item = blocks("1.  " + text.replace("\n", "\n    "))[0]["c"][1][0]
+    assert is_one_paragraph(text) == (len(alone) == 1 and alone[0]["t"] == "Para"
+                                      and len(in_an_item) == 1)
     if fits_a_span(text):  # a span holds all of it, read as it was alone
         spanned = blocks(f"[{in_a_span(text)}]{{dir=ltr}}")
         assert spanned == [{"t": "Para", "c": [

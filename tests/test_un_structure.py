@@ -288,3 +288,42 @@ def test_a_quoted_list_keeps_the_letters_it_skips(crp: Path) -> None:
     assert [next(line for line in pdf if line.startswith(s)) for s in starts]
     html = (crp / "report.html").read_text()
     assert all(start in html for start in starts)
+
+
+@pytest.mark.parametrize(("note", "shown"), [
+    ("Consider *all* options.", ["Consider all options.]"]),
+    ("Para one.\n\nPara two.", ["Para one.", "Para two.]"]),
+    ("- first\n- second", ["first", "second", "]"]),
+    ("+---+---+\n| a | b |\n+===+===+\n| c | d |\n+---+---+", ["a", "b", "c", "d", "]"]),
+])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_drafting_note_of_any_form_is_in_brackets_and_italics(
+        tmp_path: Path, note: str, shown: list[str], language: str) -> None:
+    """A drafting note was put in emphasis, `*\\[...\\]*`: a note with emphasis of its
+    own or of several blocks printed stray asterisks, and an untranslated table in it
+    (with the mark above it) failed the French build that the check had passed. In
+    French the note falls back to English, after the mark `*`."""
+    import json
+    import shutil
+
+    project = tmp_path / "report"
+    shutil.copytree(REPO / "sources", project / "sources")
+    background = project / "sources" / "sections" / "background.yaml"
+    text = background.read_text(encoding="utf-8")
+    start = text.index("drafting_note:")
+    end = text.index("\n", text.index("  zh:", start))
+    background.write_text(text[:start] + f"drafting_note: {json.dumps(note)}" + text[end:],
+                          encoding="utf-8")
+
+    build_project(project, ["md", "docx", "pdf"], tmp_path / "out", language=language)
+
+    built = tmp_path / "out" / ("" if language == "en" else language)
+    pdf = [line.strip() for line in pdf_text(built / "report.pdf").splitlines()]
+    docx = docx_paragraphs(built / "report.docx")
+    for lines in (pdf, docx):
+        opening = next(i for i, line in enumerate(lines) if line in ("[", "[*")
+                       or line.startswith(("[Consider", "[*Consider", "[Para", "[*Para")))
+        for text_shown in shown:  # in order, after the opening bracket
+            opening = next(i for i, line in enumerate(lines)
+                           if i >= opening and text_shown in line.replace("\t", " "))
+        assert not any("all*" in line or "]*" in line for line in lines)

@@ -354,6 +354,7 @@ _OPENS_A_BLOCK = re.compile(r"[ \t]*(?:`{3,}|~{3,}|([-*_])(?:[ \t]*\1){2,}[ \t]*
 # A later line that makes a block a definition list or a table.
 _TURNS_A_BLOCK = re.compile(r"\n[ \t]*(?:[:~](?:[ \t]|\n|$)|[|+:]?[ \t]*-{3,})")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LIST_LINE = re.compile(rf"\n[ \t]*{_LIST_MARKER}")
 _SQUARE_BRACKET = re.compile(r"[\[\]]")
 
 
@@ -370,9 +371,12 @@ def starts_with_a_paragraph(markdown: str) -> bool:
 
 
 def is_one_paragraph(markdown: str) -> bool:
-    """Whether a text is one paragraph."""
+    """Whether a text is one paragraph, wherever it is put: a later line that opens a
+    list is text in a paragraph alone, but a sublist in a list item, which every
+    numbered paragraph of the report is."""
     return (not _BLANK_LINE.search(markdown) and not _CODE_FENCE.search(markdown)
-            and starts_with_a_paragraph(markdown))
+            and starts_with_a_paragraph(markdown)
+            and not _LIST_LINE.search(markdown))
 
 
 def fits_a_span(markdown: str) -> bool:
@@ -400,3 +404,11 @@ def in_a_span(markdown: str) -> str:
         else:
             unpaired.append(at)
     return _backslashed(markdown, sorted(unpaired + opened))
+
+
+def last_block(markdown: str) -> str:
+    """A text's last block, as far as blank lines tell: the whole text if a code
+    fence could hold a blank line (then no block of it is told apart)."""
+    if _CODE_FENCE.search(markdown):
+        return markdown
+    return _BLANK_LINE.split(markdown)[-1]

@@ -458,7 +458,10 @@ class _View:
             "heading_marks": "#" * min(depth, 6),
             # `{#` opens a Jinja comment, so the attribute comes ready-made.
             "attributes": f"{{#sec-{section.id} .unnumbered}}",
-            "drafting_note": self.prose(section.drafting_note),
+            "drafting_note": _in_square_brackets(self.prose(section.drafting_note)),
+            # `{#` opens a Jinja comment: ready-made, as the section's.
+            "note_attributes": _drafting_note_attributes("note", section.id),
+            "to_draft_attributes": _drafting_note_attributes("to-draft", section.id),
             "paragraphs": [self.paragraph(p, alternative)
                            for p, alternative in arrange(section.paragraphs, self.options)],
             "inserts": [ref.id for ref in section.inserts],
@@ -768,6 +771,23 @@ class Numbering:
 
     def label_of(self, item: Paragraph | Recommendation) -> str | None:
         return self._labels.get(id(item))
+
+
+def _drafting_note_attributes(kind: str, section_id: str) -> str:
+    return f'{{#{kind}-{section_id} .drafting-note custom-style="Drafting Note"}}'
+
+
+def _in_square_brackets(markdown: str) -> str:
+    """A drafting note in square brackets, as UN drafts show them: each joins the
+    note's first or last line where that is a paragraph's; before a list, a table or
+    code, or after one, it stands as a paragraph of its own (joined, it would make
+    the list a paragraph, or break the table)."""
+    if not markdown:
+        return markdown
+    opening = "\\[" if prose.starts_with_a_paragraph(markdown) else "\\[\n\n"
+    last = prose.last_block(markdown)
+    closing = "\\]" if prose.is_one_paragraph(last) and not last[:1].isspace() else "\n\n\\]"
+    return f"{opening}{markdown}{closing}"
 
 
 def _skips_subparagraphs(previous: tuple[int, str], number: int, label: str) -> bool:
