@@ -585,6 +585,27 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
     assert "• Infrastructural" not in text and "\\" not in text
 
 
+@pytest.mark.parametrize("title", ["- A title", "+ A title", "= A title", "/ A title",
+                                   "1. A title", "12. A title"])
+def test_a_title_that_starts_as_typst_markup_is_text_in_the_pdf(
+        tmp_path: Path, title: str) -> None:
+    """A field given to pandoc as metadata (the title, the meeting) is no Markdown, and
+    its `- ` no list marker: the filter that escapes it was not run for it alone, and
+    the title was a bullet or a numbered item."""
+    from .conftest import pdf_text
+
+    project = default_report_with(tmp_path, {"report.yaml": (
+        "  en: Draft report of the Working Group on Enhanced Cooperation",
+        f"  en: '{title}'")})
+
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+
+    assert result.exit_code == 0, result.output
+    lines = pdf_text(project / "build" / "report.pdf").replace("\xad", "-").split("\n")
+    shown = [line.strip() for line in lines if "A title" in line]
+    assert len(shown) > 2 and set(shown) == {title}  # the masthead, each page's header
+
+
 def test_a_long_run_without_spaces_breaks_within_the_margins(tmp_path: Path) -> None:
     """typst breaks lines only at spaces and hyphens: a URL or an identifier longer
     than the line ran past the right margin, and a shorter one out of its table cell.

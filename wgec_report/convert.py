@@ -390,9 +390,16 @@ def _opens_a_list(text: str, mark: re.Match[str]) -> bool:
     return not text[line_start:mark.start()].strip()
 
 
+# A field given as metadata that starts as Typst markup would: `- x`, `+ x`, `= x`,
+# `/ x`, `1. x` (a title is not Markdown: its `- ` is no list marker of its own).
+_OPENING_MARKUP = re.compile(r"(?:[-+=/]|[0-9]+\.)(?:[ \t]|$)")
+
+
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
     extra = ["--standalone", f"--template={template}"]
-    if any(needs_typst_escapes(text) for text in (markdown, *metadata.values())):
+    if needs_typst_escapes(markdown) or any(
+            needs_typst_escapes(value) or _OPENING_MARKUP.match(value)
+            for value in metadata.values()):
         extra.append(f"--lua-filter={TYPST_ESCAPES}")
     return run_pandoc(markdown, "typst", metadata, extra).decode("utf-8")
 

@@ -25,15 +25,26 @@ function Str(str)
 end
 
 -- Fields given with --metadata are strings, not text: the title, the meeting, ...
-local function opens_markup(value)
+-- one that starts `- `, `+ `, `= `, `/` or `1. ` is a list or a heading in Typst.
+local function escaped_field(value)
   local first = value:sub(1, 1)
-  return first == "/" or (LONE_MARKS[first] and value:sub(2, 2):match("%s") ~= nil)
+  if first == "/" or (LONE_MARKS[first] and value:sub(2, 2):match("^%s?$")) then
+    return escaped_first(value)
+  end
+  local number, rest = value:match("^(%d+)%.(.*)$")
+  if number and (rest == "" or rest:match("^%s")) then
+    return pandoc.Inlines({ pandoc.Str(number), pandoc.RawInline("typst", "\\."),
+                            pandoc.Str(rest) })
+  end
 end
 
 function Meta(meta)
   for key, value in pairs(meta) do
-    if type(value) == "string" and opens_markup(value) then
-      meta[key] = pandoc.MetaInlines(escaped_first(value))
+    if type(value) == "string" then
+      local escaped = escaped_field(value)
+      if escaped then
+        meta[key] = pandoc.MetaInlines(escaped)
+      end
     end
   end
   return meta
