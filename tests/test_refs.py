@@ -108,6 +108,24 @@ def test_what_follows_a_reference_is_not_read_as_part_of_it(after: str, shown: s
             assert " ".join(body.split()) == f"As agreed chapter II{shown} here."
 
 
+@pytest.mark.parametrize(("text", "body"), [
+    ("Alpha\\ [@tunis-agenda:69] omega.", "Alpha[1] omega."),  # an escaped space
+    ("Alpha\\ \\ [@tunis-agenda:69] omega.", "Alpha[1] omega."),
+    ("C:\\\\[@tunis-agenda:69] omega.", "C:\\[1] omega."),  # an escaped backslash
+    ("C:\\\\\\[@tunis-agenda:69] omega.", "C:\\[@tunis-agenda:69] omega."),  # and `\[`
+])
+def test_backslashes_before_a_reference_as_pandoc_reads_them(text: str, body: str) -> None:
+    """The backslash of an escaped space before a reference was left before its note,
+    and escaped the `^` (the note printed as text); a reference after an escaped
+    backslash was taken for an escaped one, and neither checked nor rendered."""
+    import pypandoc
+
+    from wgec_report.convert import READER
+
+    plain = pypandoc.convert_text(render(text), "plain", format=READER)
+    assert " ".join(plain.partition("\n\n")[0].split()) == body
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

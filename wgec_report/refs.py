@@ -123,8 +123,8 @@ def find_references(text: str) -> Iterator[RefGroup]:
     code = code_spans(text)
 
     def is_literal(position: int) -> bool:
-        escaped = position > 0 and text[position - 1] == "\\"  # `\[@...]` is literal text
-        return escaped or inside(code, position)
+        # `\[@...]` is literal text; `\\[@...]` an escaped backslash, then a reference.
+        return _escaped_end(text[:position]) or inside(code, position)
 
     groups = [m for m in REF_GROUP.finditer(text) if not is_literal(m.start())]
     starts = {m.start() for m in groups}
@@ -230,7 +230,7 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         after_end = group.end
         punctuation = ""
         if notes:
-            before = before.rstrip(" ")
+            before = _without_trailing_spaces(before)
             while (not context.note_before_punctuation and after_end < len(markdown)
                    and markdown[after_end] in _CLOSING_PUNCTUATION):
                 punctuation += markdown[after_end]
@@ -247,6 +247,22 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
+
+
+def _without_trailing_spaces(markdown: str) -> str:
+    """The text before a note, its spaces taken off: escaped ones (a backslash and a
+    space, pandoc's no-break space) too, whose backslash, left alone, would escape
+    the note's `^`."""
+    stripped = markdown.rstrip(" ")
+    while stripped != markdown and _escaped_end(stripped):  # it escaped a space
+        markdown = stripped[:-1]
+        stripped = markdown.rstrip(" ")
+    return stripped
+
+
+def _escaped_end(text: str) -> bool:
+    """Whether `text` ends with an odd run of backslashes (the last one escapes on)."""
+    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
 
 
 def _render_group(
