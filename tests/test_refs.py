@@ -126,6 +126,25 @@ def test_backslashes_before_a_reference_as_pandoc_reads_them(text: str, body: st
     assert " ".join(plain.partition("\n\n")[0].split()) == body
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Alpha.^[See also [@res:65].] Omega.",
+     ["Alpha.[1] Omega.", "[1] See also General Assembly resolution 70/125, para. 65."]),
+    ("A^[note [x] with [@tunis-agenda:69; @res:64]] b.",
+     ["A[1] b.", "[1] note [x] with Tunis Agenda for the Information Society, para. 69; "
+      "General Assembly resolution 70/125, para. 64"]),
+    ("A \\^[ [@res:65] ].",  # no note: the reference is one of its own
+     ["A ^[[1] ].", "[1] General Assembly resolution 70/125, para. 65."]),
+])
+def test_a_reference_in_a_note_is_cited_in_its_words(text: str, shown: list[str]) -> None:
+    """A note within a note: pandoc's Word writer drops it ("See also ." was left)."""
+    import pypandoc
+
+    from wgec_report.convert import READER
+
+    plain = pypandoc.convert_text(render(text), "plain", format=READER, extra_args=["--wrap=none"])
+    assert [" ".join(block.split()) for block in plain.strip().split("\n\n")] == shown
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

@@ -222,6 +222,7 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
     """
     out: list[str] = []
     position = 0
+    in_notes: list[tuple[int, int]] | None = None  # the text's own notes, when asked
     for group in find_references(markdown):
         if group.start < position:
             continue
@@ -229,6 +230,11 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         before = markdown[position:group.start]
         after_end = group.end
         punctuation = ""
+        if notes:
+            in_notes = _notes_in(markdown) if in_notes is None else in_notes
+            if inside(in_notes, group.start):  # a note in a note: Word drops it
+                links += (" " if links else "") + context.citation_separator.join(notes)
+                notes = []
         if notes:
             before = _without_trailing_spaces(before)
             while (not context.note_before_punctuation and after_end < len(markdown)
@@ -247,6 +253,30 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
+
+
+def _notes_in(markdown: str) -> list[tuple[int, int]]:
+    """Where a text's own notes, `^[...]`, are (outermost, in order): a reference in
+    one is cited in its words, as a note within a note cannot be (pandoc's Word
+    writer drops it). Brackets escaped or in code spans are not counted."""
+    code = code_spans(markdown)
+    found: list[tuple[int, int]] = []
+    start = depth = -1
+    for bracket in _NOTE_OR_BRACKET.finditer(markdown):
+        at = bracket.start()
+        if _escaped_end(markdown[:at]) or inside(code, at):
+            continue
+        if bracket.group() == "^[" and depth < 0:
+            start, depth = bracket.start(), 1
+        elif depth > 0:
+            depth += 1 if bracket.group().endswith("[") else -1
+            if depth == 0:
+                found.append((start, bracket.end()))
+                depth = -1
+    return found
+
+
+_NOTE_OR_BRACKET = re.compile(r"\^\[|[\[\]]")
 
 
 def _without_trailing_spaces(markdown: str) -> str:
