@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -633,6 +633,31 @@ def test_a_long_run_without_spaces_breaks_within_the_margins(tmp_path: Path) -> 
     assert [line for line in lines if f"Infra{cell}" in line] == [
         f"Table\xa01: Infra{cell} level: focus areas"]
     assert any(short in line for line in lines)  # a shorter run is whole
+
+
+@pytest.mark.parametrize(("markdown", "title", "set"), [
+    ("Words of every length, internationalization.", "Draft", False),
+    ("See https://www.example.org/a/long/path/to/a/page.html here.", "Draft", True),
+    ("::: {#para-a-paragraph-id-of-more-than-forty-characters .paragraph}\nText.\n:::",
+     "Draft", False),
+    ("See [it](#para-a-paragraph-id-of-more-than-forty-characters).", "Draft", False),
+    ("| a | b |\n|:-----------------------------|:---------------------------------|",
+     "Draft", False),
+    ("Text", "A-title-of-more-than-forty-characters-with-no-space", True),
+    ("加强合作问题工作组报告草稿" * 4, "Draft", True),  # set (the rule leaves it alone)
+])
+def test_the_long_run_rule_is_set_only_where_a_long_run_may_be_shown(
+        monkeypatch: pytest.MonkeyPatch, markdown: str, title: str, set: bool) -> None:
+    given: list[Mapping[str, str]] = []
+
+    def recording(markdown: str, writer: str, metadata: Mapping[str, str],
+                  extra: list[str]) -> bytes:
+        given.append(metadata)
+        return b""
+
+    monkeypatch.setattr(convert, "run_pandoc", recording)
+    convert.markdown_to_typst(markdown, {"title": title}, Path("report.typ"))
+    assert ("long-runs" in given[0]) is set
 
 
 @pytest.mark.parametrize(("markdown", "title", "filtered"), [

@@ -395,8 +395,22 @@ def _opens_a_list(text: str, mark: re.Match[str]) -> bool:
 _OPENING_MARKUP = re.compile(r"(?:[-+=/]|[0-9]+\.)(?:[ \t]|$)")
 
 
+# A run of characters the PDF may show with no space: the template lets one of 40 or
+# more break anywhere, by a show rule that costs a typst compile ~10%, so it is set
+# only when a run so long may be shown. What is never shown does not count: an id's
+# attributes, a link's target, a table's borders.
+_LONG_RUN = re.compile(r"\S{40,}")
+_NEVER_SHOWN = re.compile(r"\{[#.][^}]*\}|\]\([^)\s]*\)|^[ \t]*[-:=|+ \t]{3,}$", re.MULTILINE)
+
+
+def may_show_a_long_run(text: str) -> bool:
+    return bool(_LONG_RUN.search(text)) and bool(_LONG_RUN.search(_NEVER_SHOWN.sub(" ", text)))
+
+
 def markdown_to_typst(markdown: str, metadata: Mapping[str, str], template: Path) -> str:
     extra = ["--standalone", f"--template={template}"]
+    if any(may_show_a_long_run(text) for text in (markdown, *metadata.values())):
+        metadata = {**metadata, "long-runs": "true"}
     if needs_typst_escapes(markdown) or any(
             needs_typst_escapes(value) or _OPENING_MARKUP.match(value)
             for value in metadata.values()):
