@@ -28,8 +28,6 @@ from .model import (
 from .prose import (
     MAX_BLOCKS,
     MAX_BRACKETS,
-    backslashes_before,
-    escaped,
     structure_lines,
     too_deep,
 )
@@ -39,7 +37,9 @@ from .refs import (
     Citation,
     InternalRef,
     ParagraphSpan,
+    backslashes_before,
     code_spans,
+    escaped,
     find_references,
     inside,
     occurrences,

@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .refs import code_spans, inside
+from .refs import code_spans, escaped, inside
 
 # A line's own start: indentation, then any quote, list and grid-table-cell markers
 # (`> - # x`, `(a) ::: x`, `| [x]: y`), in any list or quote of any depth.
@@ -210,22 +210,6 @@ def _starts_a_block(text: str, line: re.Match[str]) -> bool:
     previous = text[before:begin]
     return (begin == 0 or not previous.strip()
             or _ONLY_MARKERS.fullmatch(previous.rstrip("\n")) is not None)
-
-
-def escaped(markdown: str, position: int) -> bool:
-    r"""Whether a backslash escapes the character at `position`, as pandoc reads it.
-
-    Backslashes pair up from the left: `\\![` is an escaped backslash, then an
-    image; only an odd run of them escapes what follows.
-    """
-    return backslashes_before(markdown, position) % 2 == 1
-
-
-def backslashes_before(text: str, position: int) -> int:
-    start = position
-    while start > 0 and text[start - 1] == "\\":
-        start -= 1
-    return position - start
 
 
 def _blocks(markdown: str) -> Iterator[tuple[int, int, bool]]:

@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from .errors import WgecError
 from .files import TEMPLATES_DIR
-from .prose import escaped
+from .refs import escaped
 from .revisions import describe, git_user_name, load_report, revision_info
 
 # -- marks ------------------------------------------------------------------------------

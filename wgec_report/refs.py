@@ -124,7 +124,7 @@ def find_references(text: str) -> Iterator[RefGroup]:
 
     def is_literal(position: int) -> bool:
         # `\[@...]` is literal text; `\\[@...]` an escaped backslash, then a reference.
-        return _escaped_end(text[:position]) or inside(code, position)
+        return escaped(text, position) or inside(code, position)
 
     groups = [m for m in REF_GROUP.finditer(text) if not is_literal(m.start())]
     starts = {m.start() for m in groups}
@@ -264,7 +264,7 @@ def _notes_in(markdown: str) -> list[tuple[int, int]]:
     start = depth = -1
     for bracket in _NOTE_OR_BRACKET.finditer(markdown):
         at = bracket.start()
-        if _escaped_end(markdown[:at]) or inside(code, at):
+        if escaped(markdown, at) or inside(code, at):
             continue
         if bracket.group() == "^[" and depth < 0:
             start, depth = bracket.start(), 1
@@ -284,15 +284,26 @@ def _without_trailing_spaces(markdown: str) -> str:
     space, pandoc's no-break space) too, whose backslash, left alone, would escape
     the note's `^`."""
     stripped = markdown.rstrip(" ")
-    while stripped != markdown and _escaped_end(stripped):  # it escaped a space
+    while stripped != markdown and escaped(stripped, len(stripped)):  # it escaped a space
         markdown = stripped[:-1]
         stripped = markdown.rstrip(" ")
     return stripped
 
 
-def _escaped_end(text: str) -> bool:
-    """Whether `text` ends with an odd run of backslashes (the last one escapes on)."""
-    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
+def escaped(markdown: str, position: int) -> bool:
+    r"""Whether a backslash escapes the character at `position`, as pandoc reads it.
+
+    Backslashes pair up from the left: `\\![` is an escaped backslash, then an
+    image; only an odd run of them escapes what follows.
+    """
+    return backslashes_before(markdown, position) % 2 == 1
+
+
+def backslashes_before(text: str, position: int) -> int:
+    start = position
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return position - start
 
 
 def _render_group(
