@@ -327,3 +327,11 @@ def test_a_drafting_note_of_any_form_is_in_brackets_and_italics(
             opening = next(i for i, line in enumerate(lines)
                            if i >= opening and text_shown in line.replace("\t", " "))
         assert not any("all*" in line or "]*" in line for line in lines)
+    # In Word a list's items and a table's cells keep their own style: their runs are
+    # set in italics themselves.
+    document = zipfile.ZipFile(built / "report.docx").read("word/document.xml").decode()
+    for text_shown in shown:
+        if text_shown.isalpha():
+            cell = next(p for p in re.findall(r"<w:p>.*?</w:p>", document, re.S)
+                        if f">{text_shown}<" in p)
+            assert "<w:i />" in cell or '<w:pStyle w:val="DraftingNote" />' in cell

@@ -204,52 +204,73 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
             elif info.filename in ("word/document.xml", "word/footnotes.xml"):
                 if info.filename == "word/document.xml":
-                    data = recommendations_bold(data)
+                    data = divs_styled(data)
                 if rtl:
                     data = right_to_left_document(data)
             target.writestr(info, data, compress_type=info.compress_type)
     return out.getvalue()
 
 
-# A recommendation, between the bookmarks pandoc puts around its div (`#rec-<id>`).
-_RECOMMENDATION = re.compile(
-    rb'<w:bookmarkStart w:id="(\d+)" w:name="rec-[^"]*" />(.*?)<w:bookmarkEnd w:id="\1" />',
-    re.DOTALL)
+# A recommendation or a drafting note, between the bookmarks pandoc puts around its
+# div (`#rec-<id>`, `#note-<id>`, `#to-draft-<id>`).
+_STYLED_DIV = re.compile(
+    rb'<w:bookmarkStart w:id="(\d+)" w:name="(rec|note|to-draft)-[^"]*" />(.*?)'
+    rb'<w:bookmarkEnd w:id="\1" />', re.DOTALL)
 _BODY_PARAGRAPH = re.compile(rb"<w:p>.*?</w:p>", re.DOTALL)
 _RUN_PROPERTIES = re.compile(rb"<w:r>(?:<w:rPr>(.*?)</w:rPr>)?", re.DOTALL)
-# What comes before `w:b` in a run's properties, as the schema orders them.
-_BEFORE_BOLD = re.compile(rb"(?:<w:rStyle [^>]*/>)?(?:<w:rFonts [^>]*/>)?")
-_BOLD = re.compile(rb"<w:b[ />]")
-_RECOMMENDATION_STYLE = b'<w:pStyle w:val="Recommendation" />'
 
 
-def recommendations_bold(xml: bytes) -> bytes:
-    """Every paragraph of a recommendation bold in Word, as in the PDF: its paragraphs
-    take the bold Recommendation style, but a list's items and a table's cells keep
-    their own (Compact, ...), so their runs are made bold themselves."""
-    def bold(found: re.Match[bytes]) -> bytes:
-        start, end = found.span(2)
-        inner = _BODY_PARAGRAPH.sub(_paragraph_bold, found.group(2))
+class _RunStyle(NamedTuple):
+    """What a div's paragraphs of other styles get on each run, and where."""
+
+    paragraph_style: bytes  # the div's own style: its paragraphs have it already
+    properties: bytes  # what each run of the others gets
+    already: re.Pattern[bytes]  # a run that has it
+    before: re.Pattern[bytes]  # what comes before it in a run's properties (the schema)
+
+
+_DIV_STYLES = {
+    b"rec": _RunStyle(b'<w:pStyle w:val="Recommendation" />', b"<w:b /><w:bCs />",
+                      re.compile(rb"<w:b[ />]"),
+                      re.compile(rb"(?:<w:rStyle [^>]*/>)?(?:<w:rFonts [^>]*/>)?")),
+    b"note": _RunStyle(b'<w:pStyle w:val="DraftingNote" />', b"<w:i /><w:iCs />",
+                       re.compile(rb"<w:i[ />]"),
+                       re.compile(rb"(?:<w:rStyle [^>]*/>)?(?:<w:rFonts [^>]*/>)?"
+                                  rb"(?:<w:b [^>]*/>|<w:b/>)?(?:<w:bCs [^>]*/>|<w:bCs/>)?")),
+}
+_DIV_STYLES[b"to-draft"] = _DIV_STYLES[b"note"]
+
+
+def divs_styled(xml: bytes) -> bytes:
+    """Every paragraph of a recommendation bold in Word, and of a drafting note in
+    italics, as in the PDF: the div's paragraphs take its style (Recommendation,
+    DraftingNote), but a list's items and a table's cells keep their own (Compact,
+    ...), so their runs are given it themselves."""
+    def styled(found: re.Match[bytes]) -> bytes:
+        style = _DIV_STYLES[found.group(2)]
+        start, end = found.span(3)
+        inner = _BODY_PARAGRAPH.sub(lambda p: _paragraph_styled(p.group(0), style),
+                                    found.group(3))
         return xml[found.start():start] + inner + xml[end:found.end()]
 
-    return _RECOMMENDATION.sub(bold, xml)
+    return _STYLED_DIV.sub(styled, xml)
 
 
-def _paragraph_bold(paragraph: re.Match[bytes]) -> bytes:
-    if _RECOMMENDATION_STYLE in paragraph.group(0):
-        return paragraph.group(0)
-    return _RUN_PROPERTIES.sub(_run_bold, paragraph.group(0))
+def _paragraph_styled(paragraph: bytes, style: _RunStyle) -> bytes:
+    if style.paragraph_style in paragraph:
+        return paragraph
+    return _RUN_PROPERTIES.sub(lambda run: _run_styled(run, style), paragraph)
 
 
-def _run_bold(run: re.Match[bytes]) -> bytes:
+def _run_styled(run: re.Match[bytes], style: _RunStyle) -> bytes:
     properties = run.group(1)
     if properties is None:
-        return b"<w:r><w:rPr><w:b /><w:bCs /></w:rPr>"
-    if _BOLD.search(properties):  # bold already (strong)
+        return b"<w:r><w:rPr>" + style.properties + b"</w:rPr>"
+    if style.already.search(properties):  # bold (strong) or italic (emphasis) already
         return run.group(0)
-    before = _BEFORE_BOLD.match(properties)  # always: all of it is optional
+    before = style.before.match(properties)  # always: all of it is optional
     at = before.end() if before else 0
-    return (b"<w:r><w:rPr>" + properties[:at] + b"<w:b /><w:bCs />" + properties[at:]
+    return (b"<w:r><w:rPr>" + properties[:at] + style.properties + properties[at:]
             + b"</w:rPr>")
 
 
