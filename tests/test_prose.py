@@ -128,6 +128,7 @@ FIRST_BLOCKS = [
     "a \\\\] b", "[a](b) ] `[` \\[ [c]", "x ^[a ] b] y", "-", "1.", "iv)", "@x.", "B.",
     "a \\", "a [b] \\\\\\", "=\\", "The Group agreed to:\n(a) consider;\n(b) report.",
     "Noted\n+ plus\nand agreed.", "Noted\n- minus", "Noted\n1. one", "Noted\n> quoted",
+    "Alpha <https://example.org/a]b> omega.", "Mail <a]b@example.org> [x",
 ]
 
 

@@ -340,6 +340,9 @@ _TURNS_A_BLOCK = re.compile(r"\n[ \t]*(?:[:~](?:[ \t]|\n|$)|[|+:]?[ \t]*-{3,})")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LIST_LINE = re.compile(rf"\n[ \t]*{_LIST_MARKER}")
 _SQUARE_BRACKET = re.compile(r"[\[\]]")
+# A bracket in what may be an autolink (`<https://x/a]b>`): pandoc pairs it when it
+# reads a span, and a backslash is no escape in the link.
+_BRACKET_IN_ANGLES = re.compile(r"<[^<>\s]*[\[\]][^<>\s]*>")
 
 
 def starts_with_a_paragraph(markdown: str) -> bool:
@@ -365,8 +368,10 @@ def is_one_paragraph(markdown: str) -> bool:
 
 def fits_a_span(markdown: str) -> bool:
     """Whether a span, `[...]{...}`, can hold a text (made `in_a_span`): one paragraph,
-    and no backslash at its end, which would escape the span's `]`."""
-    return is_one_paragraph(markdown) and not escaped(markdown, len(markdown))
+    no backslash at its end, which would escape the span's `]`, and no bracket in an
+    autolink."""
+    return (is_one_paragraph(markdown) and not escaped(markdown, len(markdown))
+            and not _BRACKET_IN_ANGLES.search(markdown))
 
 
 def in_a_span(markdown: str) -> str:
