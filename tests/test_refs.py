@@ -145,6 +145,23 @@ def test_a_reference_in_a_note_is_cited_in_its_words(text: str, shown: list[str]
     assert [" ".join(block.split()) for block in plain.strip().split("\n\n")] == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("See [the report [@rec:un-body]](https://un.org) here.",
+     "See the report paragraph 31 here."),
+    ("See [[@sec:scope] and [@sec:background]](https://un.org).",
+     "See section 2.1 and chapter II."),
+    ("See [@rec:un-body](x) and [a](https://un.org).", "See paragraph 31(x) and a."),
+])
+def test_a_reference_in_a_link_s_text_is_named_not_linked(text: str, shown: str) -> None:
+    """A link within a link's text cannot be: pandoc printed the Markdown of both."""
+    import pypandoc
+
+    from wgec_report.convert import READER
+
+    plain = pypandoc.convert_text(render(text), "plain", format=READER, extra_args=["--wrap=none"])
+    assert plain.strip() == shown
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

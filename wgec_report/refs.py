@@ -223,10 +223,13 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
     out: list[str] = []
     position = 0
     in_notes: list[tuple[int, int]] | None = None  # the text's own notes, when asked
+    link_texts: list[tuple[int, int]] | None = None  # its links' texts, likewise
     for group in find_references(markdown):
         if group.start < position:
             continue
-        links, notes = _render_group(group, context, escape)
+        link_texts = _link_texts(markdown) if link_texts is None else link_texts
+        links, notes = _render_group(group, context, escape,
+                                     linked=not _within(link_texts, group.start))
         before = markdown[position:group.start]
         after_end = group.end
         punctuation = ""
@@ -276,6 +279,39 @@ def _notes_in(markdown: str) -> list[tuple[int, int]]:
     return found
 
 
+def _link_texts(markdown: str) -> list[tuple[int, int]]:
+    """Where a text's links' texts are, `[...]` before `(` (the outermost, in order,
+    brackets included): a reference to a paragraph or a section in one is named, not
+    linked, as a link within a link cannot be (pandoc printed the Markdown)."""
+    if "](" not in markdown:
+        return []
+    code = code_spans(markdown)
+    opened: list[int] = []
+    texts: list[tuple[int, int]] = []
+    for bracket in _SQUARE_BRACKETS.finditer(markdown):
+        at = bracket.start()
+        if escaped(markdown, at) or inside(code, at):
+            continue
+        if bracket.group() == "[":
+            opened.append(at)
+        elif opened:
+            start = opened.pop()
+            if markdown.startswith("(", at + 1):
+                texts.append((start, at + 1))
+    outermost: list[tuple[int, int]] = []
+    for start, end in sorted(texts):
+        if not outermost or start >= outermost[-1][1]:
+            outermost.append((start, end))
+    return outermost
+
+
+def _within(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether `position` is inside one of `spans` (as `inside`), not at its start."""
+    at = bisect_right(spans, position, key=_start) - 1
+    return at >= 0 and spans[at][0] < position < spans[at][1]
+
+
+_SQUARE_BRACKETS = re.compile(r"[\[\]]")
 _NOTE_OR_BRACKET = re.compile(r"\^\[|[\[\]]")
 
 
@@ -307,8 +343,11 @@ def backslashes_before(text: str, position: int) -> int:
 
 
 def _render_group(
-    group: RefGroup, context: RenderContext, escape: Callable[[str], str]
+    group: RefGroup, context: RenderContext, escape: Callable[[str], str],
+    linked: bool = True,
 ) -> tuple[str, list[str]]:
+    """The group's links, "and"-joined (their words alone, not `linked`, in a link's
+    text, where a link cannot be), and the texts of its notes."""
     links: list[str] = []
     notes: list[str] = []
     for ref in group.references:
@@ -318,12 +357,12 @@ def _render_group(
             notes.append(context.citation.format(title=title, location=spans))
         elif ref.kind == "sec":
             name = context.section_names.get(ref.target, "section")
-            links.append(f"[{name}](#sec-{ref.target})")
+            links.append(f"[{name}](#sec-{ref.target})" if linked else name)
         else:
             number = context.paragraph_numbers.get(f"{ref.kind}:{ref.target}")
             if number is None:  # left out of this text (build --only): nothing to link to
                 links.append(context.not_in_text)
             else:
                 name = context.paragraph.format(n=number)
-                links.append(f"[{name}](#{ref.kind}-{ref.target})")
+                links.append(f"[{name}](#{ref.kind}-{ref.target})" if linked else name)
     return " and ".join(links), notes
