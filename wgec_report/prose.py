@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .refs import code_spans, escaped, inside
+from .refs import code_spans, escaped, inside, square_brackets
 
 # A line's own start: indentation, then any quote, list and grid-table-cell markers
 # (`> - # x`, `(a) ::: x`, `| [x]: y`), in any list or quote of any depth.
@@ -339,7 +339,6 @@ _OPENS_A_BLOCK = re.compile(r"[ \t]*(?:`{3,}|~{3,}|([-*_])(?:[ \t]*\1){2,}[ \t]*
 _TURNS_A_BLOCK = re.compile(r"\n[ \t]*(?:[:~](?:[ \t]|\n|$)|[|+:]?[ \t]*-{3,})")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LIST_LINE = re.compile(rf"\n[ \t]*{_LIST_MARKER}")
-_SQUARE_BRACKET = re.compile(r"[\[\]]")
 # A bracket in what may be an autolink (`<https://x/a]b>`): pandoc pairs it when it
 # reads a span, and a backslash is no escape in the link.
 _BRACKET_IN_ANGLES = re.compile(r"<[^<>\s]*[\[\]][^<>\s]*>")
@@ -379,20 +378,7 @@ def in_a_span(markdown: str) -> str:
     alone: each square bracket that has no partner escaped (text to pandoc either way,
     but an unpaired `]` would end the span and a `[` leave it open). Brackets escaped
     or in code spans are not pandoc's, and are left alone."""
-    code = code_spans(markdown)
-    opened: list[int] = []
-    unpaired: list[int] = []
-    for bracket in _SQUARE_BRACKET.finditer(markdown):
-        at = bracket.start()
-        if escaped(markdown, at) or inside(code, at):
-            continue
-        if bracket.group() == "[":
-            opened.append(at)
-        elif opened:
-            opened.pop()
-        else:
-            unpaired.append(at)
-    return _backslashed(markdown, sorted(unpaired + opened))
+    return _backslashed(markdown, square_brackets(markdown)[1])
 
 
 def last_block(markdown: str) -> str:

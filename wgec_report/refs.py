@@ -285,9 +285,23 @@ def _link_texts(markdown: str) -> list[tuple[int, int]]:
     linked, as a link within a link cannot be (pandoc printed the Markdown)."""
     if "](" not in markdown:
         return []
+    pairs, _ = square_brackets(markdown)
+    texts = [(start, end + 1) for start, end in pairs if markdown.startswith("(", end + 1)]
+    outermost: list[tuple[int, int]] = []
+    for start, end in sorted(texts):
+        if not outermost or start >= outermost[-1][1]:
+            outermost.append((start, end))
+    return outermost
+
+
+def square_brackets(markdown: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """A text's square brackets as pandoc pairs them, out of code spans and not
+    escaped: the pairs (where each opens and closes, as they close), and where the
+    unpaired ones are."""
     code = code_spans(markdown)
     opened: list[int] = []
-    texts: list[tuple[int, int]] = []
+    pairs: list[tuple[int, int]] = []
+    unpaired: list[int] = []
     for bracket in _SQUARE_BRACKETS.finditer(markdown):
         at = bracket.start()
         if escaped(markdown, at) or inside(code, at):
@@ -295,14 +309,10 @@ def _link_texts(markdown: str) -> list[tuple[int, int]]:
         if bracket.group() == "[":
             opened.append(at)
         elif opened:
-            start = opened.pop()
-            if markdown.startswith("(", at + 1):
-                texts.append((start, at + 1))
-    outermost: list[tuple[int, int]] = []
-    for start, end in sorted(texts):
-        if not outermost or start >= outermost[-1][1]:
-            outermost.append((start, end))
-    return outermost
+            pairs.append((opened.pop(), at))
+        else:
+            unpaired.append(at)
+    return pairs, sorted(unpaired + opened)
 
 
 def _within(spans: list[tuple[int, int]], position: int) -> bool:
