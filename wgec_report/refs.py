@@ -222,22 +222,21 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
     """
     out: list[str] = []
     position = 0
-    in_notes: list[tuple[int, int]] | None = None  # the text's own notes, when asked
-    link_texts: list[tuple[int, int]] | None = None  # its links' texts, likewise
-    for group in find_references(markdown):
+    groups = list(find_references(markdown))
+    # The text's own notes and links' texts, where a note or a link cannot go.
+    pairs = square_brackets(markdown)[0] if groups else []
+    in_notes, link_texts = _notes_in(markdown, pairs), _link_texts(markdown, pairs)
+    for group in groups:
         if group.start < position:
             continue
-        link_texts = _link_texts(markdown) if link_texts is None else link_texts
         links, notes = _render_group(group, context, escape,
                                      linked=not _within(link_texts, group.start))
         before = markdown[position:group.start]
         after_end = group.end
         punctuation = ""
-        if notes:
-            in_notes = _notes_in(markdown) if in_notes is None else in_notes
-            if inside(in_notes, group.start):  # a note in a note: Word drops it
-                links += (" " if links else "") + context.citation_separator.join(notes)
-                notes = []
+        if notes and inside(in_notes, group.start):  # a note in a note: Word drops it
+            links += (" " if links else "") + context.citation_separator.join(notes)
+            notes = []
         if notes:
             before = _without_trailing_spaces(before)
             while (not context.note_before_punctuation and after_end < len(markdown)
@@ -258,37 +257,27 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
     return "".join(out)
 
 
-def _notes_in(markdown: str) -> list[tuple[int, int]]:
-    """Where a text's own notes, `^[...]`, are (outermost, in order): a reference in
-    one is cited in its words, as a note within a note cannot be (pandoc's Word
-    writer drops it). Brackets escaped or in code spans are not counted."""
-    code = code_spans(markdown)
-    found: list[tuple[int, int]] = []
-    start = depth = -1
-    for bracket in _NOTE_OR_BRACKET.finditer(markdown):
-        at = bracket.start()
-        if escaped(markdown, at) or inside(code, at):
-            continue
-        if bracket.group() == "^[" and depth < 0:
-            start, depth = bracket.start(), 1
-        elif depth > 0:
-            depth += 1 if bracket.group().endswith("[") else -1
-            if depth == 0:
-                found.append((start, bracket.end()))
-                depth = -1
-    return found
+def _notes_in(markdown: str, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where a text's own notes, `^[...]`, are (outermost, in order; `pairs`: its
+    square brackets, `square_brackets`): a reference in one is cited in its words, as
+    a note within a note cannot be (pandoc's Word writer drops it)."""
+    return _outermost([(start - 1, end + 1) for start, end in pairs
+                       if start and markdown.startswith("^", start - 1)
+                       and not escaped(markdown, start - 1)])
 
 
-def _link_texts(markdown: str) -> list[tuple[int, int]]:
-    """Where a text's links' texts are, `[...]` before `(` (the outermost, in order,
+def _link_texts(markdown: str, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where a text's links' texts are, `[...]` before `(` (outermost, in order,
     brackets included): a reference to a paragraph or a section in one is named, not
     linked, as a link within a link cannot be (pandoc printed the Markdown)."""
-    if "](" not in markdown:
-        return []
-    pairs, _ = square_brackets(markdown)
-    texts = [(start, end + 1) for start, end in pairs if markdown.startswith("(", end + 1)]
+    return _outermost([(start, end + 1) for start, end in pairs
+                       if markdown.startswith("(", end + 1)])
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Of spans that nest or stand apart, those in none of the others, in order."""
     outermost: list[tuple[int, int]] = []
-    for start, end in sorted(texts):
+    for start, end in sorted(spans):
         if not outermost or start >= outermost[-1][1]:
             outermost.append((start, end))
     return outermost
@@ -322,7 +311,6 @@ def _within(spans: list[tuple[int, int]], position: int) -> bool:
 
 
 _SQUARE_BRACKETS = re.compile(r"[\[\]]")
-_NOTE_OR_BRACKET = re.compile(r"\^\[|[\[\]]")
 
 
 def _without_trailing_spaces(markdown: str) -> str:
