@@ -162,6 +162,89 @@ def test_a_reference_in_a_link_s_text_is_named_not_linked(text: str, shown: str)
     assert plain.strip() == shown
 
 
+SCRIPT_TEXTS = [
+    "A ^see[@ta:69]^ b", "A ~x[@sec:intro]~ b", "A ^a\\ b[@ta:69; @sec:intro]^ b",
+    "A ^`x y`[@ta:69]^ b", "A ^`xy`[@ta:69]^ b", "A ~a~b[@ta:69]c~ d", "A ~~s[@ta:69]~~ b",
+    "A ~~s~[@ta:69]~ b",
+    "A ^2^[@ta:69] b", "A x^[@ta:69] b", "A `^c`[@ta:69]`^` b", "A \\^e[@ta:69]^ b",
+    "A ^f [@ta:69]^ b", "A ~a~[@ta:69] b", "A ^[note [@ta:69]] b", "A ^g^^[n][@ta:69] b",
+    "A ^h\n[@ta:69]^ b", "A ^h\\\n[@ta:69]^ b", "A ~a^b[@ta:69]^c~ d", "A ^a~b[@ta:69]^ c~",
+    "A \\\\^x[@ta:69]^ b", "A ^[@ta:69][@ta:69]^ b", "A ^a^b^[@ta:69]^ c", "A ^x[@ta:69]",
+]
+
+
+@pytest.mark.parametrize("text", SCRIPT_TEXTS)
+def test_script_spans_are_pandoc_s_superscripts_and_subscripts(text: str) -> None:
+    """Whether a reference stands in a superscript or a subscript, as the check finds
+    it (`script_spans`), is whether pandoc reads its place as one: each reference is
+    put back as a word of its own (a reference is read as a whole, its spaces too),
+    in brackets after a caret, where the build makes it a note, `^[@…]`, or not."""
+    import json
+
+    import pypandoc
+
+    from wgec_report.convert import READER
+    from wgec_report.refs import inside, script_spans
+
+    groups = list(find_references(text))
+    spans = script_spans(text, [(group.start, group.end) for group in groups])
+    found = {f"REF{n}" for n, group in enumerate(groups) if inside(spans, group.start)}
+    words = text
+    for n, group in reversed(list(enumerate(groups))):
+        word = f"[REF{n}]" if words[group.start - 1] == "^" else f"REF{n}"
+        words = f"{words[:group.start]}{word}{words[group.end:]}"
+
+    read: set[str] = set()
+
+    def walk(node: object, scripted: bool) -> None:
+        if isinstance(node, dict):
+            inner = scripted or node.get("t") in ("Superscript", "Subscript")
+            if node.get("t") == "Str" and inner:
+                read.update(word for word in ("REF0", "REF1") if word in node["c"])
+            for value in node.values():
+                walk(value, inner)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, scripted)
+
+    walk(json.loads(pypandoc.convert_text(words, "json", format=READER)), False)
+    assert found == read
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("A ^2^[@tunis-agenda:69] b.",
+     ["A ^2^^[Tunis Agenda for the Information Society, para. 69.] b."]),
+    ("A x^2^[@tunis-agenda:69][x] b.", ["A x^2^[^[Tunis Agenda for the Information Society, "
+                                        "para. 69.]]{}[x] b."]),
+])
+def test_a_superscript_s_closing_caret_opens_no_note(text: str, shown: list[str]) -> None:
+    """`^2^[@…]`: the caret closes the superscript, so the reference is not in a note
+    of the text's own, and gets a note (it had been cited in words, the note lost)."""
+    assert [render(text)] == shown
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("A x^[@tunis-agenda:69] b.", ["A x[1] b.",
+                                   "[1] Tunis Agenda for the Information Society, para. 69."]),
+    ("A ^[@sec:scope] b.", ["A [1] b.", "[1] section 2.1"]),
+    ("A ^[@sec:scope; @res:65](x) b.",
+     ["A [1](x) b.", "[1] section 2.1; General Assembly resolution 70/125, para. 65."]),
+    ("A ^[see ^[@res:65] too] b.",
+     ["A [1] b.", "[1] see General Assembly resolution 70/125, para. 65 too"]),
+    ("A ^a^b^[@res:65]^ c.",
+     ["A ^(a)b[1]^ c.", "[1] General Assembly resolution 70/125, para. 65."]),
+])
+def test_a_reference_written_as_a_note_is_one(text: str, shown: list[str]) -> None:
+    """`^[@…]`: the reference is the note (in a note of the text's own, its words).
+    Its brackets had been taken for a note's, and its caret printed before its words."""
+    import pypandoc
+
+    from wgec_report.convert import READER
+
+    plain = pypandoc.convert_text(render(text), "plain", format=READER, extra_args=["--wrap=none"])
+    assert [" ".join(block.split()) for block in plain.strip().split("\n\n")] == shown
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

@@ -44,6 +44,8 @@ from .refs import (
     inside,
     occurrences,
     parse_locator,
+    script_spans,
+    span_at,
 )
 from .schema import CloseIds, ComparisonBudget, build_report
 from .sources import LoadedSources, line_index, load_project
@@ -76,6 +78,17 @@ def _link_target(written: str) -> str:
 
         target = html.unescape(target)
     return target.strip()
+
+
+def _reference_in_script(location: Location, mark: str) -> Diagnostic:
+    """A reference inside a superscript (`mark`: ^) or a subscript (~): its footnote's
+    `^` or its link's spaced words would end the span, the rest shown as Markdown."""
+    kind = "superscript" if mark == "^" else "subscript"
+    return error(location, "reference-in-superscript",
+                 f"a reference inside a {kind} ({mark}...{mark}) cannot be made: its "
+                 f"footnote or link would end the {kind}, and the rest would show as "
+                 "Markdown",
+                 f"put the reference after the {kind}'s closing '{mark}'")
 
 
 def _nesting_said(kind: str, depth: int) -> tuple[str, str]:
@@ -855,10 +868,15 @@ class _Checker:
         return self._location_at(located.location.path, name - width)
 
     def _references_in(self, located: LocatedText) -> Iterator[Diagnostic]:
-        for group in find_references(located.value):
+        groups = list(find_references(located.value))
+        scripts = script_spans(located.value, [(group.start, group.end) for group in groups])
+        for group in groups:
             location = self._locate(located, group.start)
             if group.problem:
                 yield error(location, "bad-reference", group.problem)
+            script = span_at(scripts, group.start)
+            if script is not None:
+                yield _reference_in_script(location, located.value[script[0]])
             for ref in group.references:
                 if isinstance(ref, InternalRef):
                     yield from self._internal(ref, location)

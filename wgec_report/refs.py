@@ -108,8 +108,13 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 def inside(spans: list[tuple[int, int]], position: int) -> bool:
     """Whether `position` is in one of `spans`: in order and apart, as one search finds
     them (a binary search: a text may hold thousands of spans and of places to ask of)."""
+    return span_at(spans, position) is not None
+
+
+def span_at(spans: list[tuple[int, int]], position: int) -> tuple[int, int] | None:
+    """The one of `spans` (in order and apart) that holds `position`, if one does."""
     at = bisect_right(spans, position, key=_start) - 1
-    return at >= 0 and position < spans[at][1]
+    return spans[at] if at >= 0 and position < spans[at][1] else None
 
 
 def _start(span: tuple[int, int]) -> int:
@@ -225,7 +230,8 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
     groups = list(find_references(markdown))
     # The text's own notes and links' texts, where a note or a link cannot go.
     pairs = square_brackets(markdown)[0] if groups else []
-    in_notes, link_texts = _notes_in(markdown, pairs), _link_texts(markdown, pairs)
+    in_notes, as_notes = _notes_in(markdown, pairs, groups)
+    link_texts = _link_texts(markdown, pairs)
     for group in groups:
         if group.start < position:
             continue
@@ -234,21 +240,28 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         before = markdown[position:group.start]
         after_end = group.end
         punctuation = ""
-        if notes and inside(in_notes, group.start):  # a note in a note: Word drops it
+        in_a_note = inside(in_notes, group.start)
+        if group.start in as_notes:  # `^[@…]`, written as a note: its caret is the note's
+            before = before[:-1]
+        if notes and in_a_note:  # a note in a note: Word drops it
             links += (" " if links else "") + context.citation_separator.join(notes)
             notes = []
-        if notes:
-            before = _without_trailing_spaces(before)
-            while (not context.note_before_punctuation and after_end < len(markdown)
-                   and markdown[after_end] in _CLOSING_PUNCTUATION):
-                punctuation += markdown[after_end]
-                after_end += 1
+        if group.start in as_notes and not in_a_note:
+            said = context.citation_separator.join(filter(None, [links, *notes]))
+            rendered = f"^[{said}{context.note_end if notes else ''}]"
+        else:
+            if notes:
+                before = _without_trailing_spaces(before)
+                while (not context.note_before_punctuation and after_end < len(markdown)
+                       and markdown[after_end] in _CLOSING_PUNCTUATION):
+                    punctuation += markdown[after_end]
+                    after_end += 1
+            if links and notes:
+                links = " " + links  # the space stripped for the note
+            rendered = links + punctuation
+            if notes:
+                rendered += f"^[{context.citation_separator.join(notes)}{context.note_end}]"
         out.append(before)
-        if links and notes:
-            out.append(" ")  # the space stripped for the note
-        rendered = links + punctuation
-        if notes:
-            rendered += f"^[{context.citation_separator.join(notes)}{context.note_end}]"
         if markdown.startswith(_CONTINUING_A_BRACKET, after_end):
             rendered = f"[{rendered}]{{}}"
         out.append(rendered)
@@ -257,13 +270,23 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
     return "".join(out)
 
 
-def _notes_in(markdown: str, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _notes_in(markdown: str, pairs: list[tuple[int, int]],
+              groups: list[RefGroup]) -> tuple[list[tuple[int, int]], set[int]]:
     """Where a text's own notes, `^[...]`, are (outermost, in order; `pairs`: its
     square brackets, `square_brackets`): a reference in one is cited in its words, as
-    a note within a note cannot be (pandoc's Word writer drops it)."""
+    a note within a note cannot be (pandoc's Word writer drops it). Then the
+    references written as notes, `^[@…]`, by their start: a reference's brackets are
+    its own, not a note's. A superscript's closing `^` before a bracket opens no
+    note: `^2^[...]`."""
+    carets = {start - 1 for start, _ in pairs
+              if start and markdown.startswith("^", start - 1) and not escaped(markdown, start - 1)}
+    if not carets:
+        return [], set()
+    closing = {end - 1 for _, end in _scripts(markdown, [(g.start, g.end) for g in groups])}
+    notes = carets - closing
+    as_notes = {group.start for group in groups if group.start - 1 in notes}
     return _outermost([(start - 1, end + 1) for start, end in pairs
-                       if start and markdown.startswith("^", start - 1)
-                       and not escaped(markdown, start - 1)])
+                       if start - 1 in notes and start not in as_notes]), as_notes
 
 
 def _link_texts(markdown: str, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -322,6 +345,43 @@ def _without_trailing_spaces(markdown: str) -> str:
         markdown = stripped[:-1]
         stripped = markdown.rstrip(" ")
     return stripped
+
+
+_SCRIPT_MARK_OR_SPACE = re.compile(r"[\^~\s]")
+
+
+def script_spans(markdown: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where a text's superscripts, `^x^`, and subscripts, `~x~`, are as pandoc reads
+    them (outermost, in order, marks included): a mark out of code, then no unescaped
+    space or line break (in a code span neither) until the same mark. `^[` opens a
+    note, not a superscript, and `~~` is strikeout. `groups`, the text's `[@...]`
+    references, are read as a whole (their spaces end nothing): a reference inside
+    such a span cannot be made, since its footnote's `^` would close a superscript,
+    and a link's words are spaced."""
+    return _outermost(_scripts(markdown, groups))
+
+
+def _scripts(markdown: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every superscript and subscript of `script_spans`, nested ones too, as they close."""
+    if "^" not in markdown and "~" not in markdown:
+        return []
+    code = sorted([*code_spans(markdown), *groups])  # marks there are text
+    spans: list[tuple[int, int]] = []
+    opened: dict[str, int] = {}
+    for found in _SCRIPT_MARK_OR_SPACE.finditer(markdown):
+        at, mark = found.start(), found.group()
+        if mark.isspace():  # in a code span too, but for a reference's own
+            if not (inside(groups, at) or (mark != "\n" and escaped(markdown, at))):
+                opened.clear()
+        elif inside(code, at) or escaped(markdown, at):
+            continue
+        elif mark == "~" and "~" in (markdown[at - 1:at], markdown[at + 1:at + 2]):
+            continue  # strikeout
+        elif mark in opened:
+            spans.append((opened.pop(mark), at + 1))
+        elif not (mark == "^" and markdown.startswith("[", at + 1)):
+            opened[mark] = at
+    return spans
 
 
 def escaped(markdown: str, position: int) -> bool:

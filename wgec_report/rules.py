@@ -94,6 +94,8 @@ RULES: tuple[Rule, ...] = (
          "not interpreted.", "content"),
     Rule("link-target", E, "A link in a text has a target, and an anchor (#...) that is a "
          "section's, paragraph's or recommendation's; a text gives no ids.", "content"),
+    Rule("reference-in-superscript", E, "No [@...] reference inside a superscript or a "
+         "subscript (its footnote or link would end it).", "content"),
     Rule("nesting", E, "A text nests square brackets at most 5 deep, quotes and lists at "
          "most 12 (pandoc and typst cannot go much deeper).", "content"),
     Rule("prose-structure", W, "A text makes no structure of its own: fenced divs, headings, "
