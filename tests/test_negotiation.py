@@ -28,7 +28,7 @@ def negotiation(tmp_path: Path) -> Path:
 def markdown(project: Path, options: RenderOptions = RenderOptions()) -> str:  # noqa: B008
     build_project(project, ["md"], project / "out", options=options)
     text = (project / "out" / "report.md").read_text()
-    return text[text.index("# 1. Recommendations"):]
+    return text[text.index("# 1.\u00a0Recommendations"):]
 
 
 def test_the_negotiation_draft_brackets_and_labels(negotiation: Path) -> None:

@@ -66,14 +66,15 @@ def test_every_piece_of_content_is_in_every_format(built: Path, fmt: str) -> Non
 def test_markdown_has_sections_tables_and_numbered_recommendations(built: Path) -> None:
     markdown = (built / "report.md").read_text(encoding="utf-8")
     headings = re.findall(r"^(#+) (.+?) \{", markdown, flags=re.M)
+    # A no-break space after the number: typst read "1. Introduction" as a list.
     assert [title for _, title in headings] == [
-        "1. Introduction",
-        "2. Background",
-        "2.1 Scope and focus areas of enhanced cooperation",
-        "2.2 Format of enhanced cooperation",
-        "2.3 High-level characteristics of enhanced cooperation",
-        "2.4 International organizations to be involved in enhanced cooperation",
-        "3. Recommendations",
+        "1.\u00a0Introduction",
+        "2.\u00a0Background",
+        "2.1\u00a0Scope and focus areas of enhanced cooperation",
+        "2.2\u00a0Format of enhanced cooperation",
+        "2.3\u00a0High-level characteristics of enhanced cooperation",
+        "2.4\u00a0International organizations to be involved in enhanced cooperation",
+        "3.\u00a0Recommendations",
     ]
     assert markdown.startswith("---\ntitle: ")
     numbers = [int(n) for n in re.findall(r"^(\d+)\.\s+::: \{", markdown, flags=re.M)]

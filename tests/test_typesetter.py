@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -583,6 +584,32 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
                   "+ a link"):
         assert shown in text, shown
     assert "• Infrastructural" not in text and "\\" not in text
+
+
+def test_a_number_and_stop_that_opens_a_block_is_text_in_the_pdf(tmp_path: Path) -> None:
+    """`1. ` opens a numbered list in Typst at the start of a content block, where
+    pandoc's Typst writer leaves it: a link's text "2. a link" went onto a line of its
+    own, a note's text below its number, a table cell's and a caption's text was an
+    indented item. (Headings join their number with a no-break space instead.)"""
+    from .conftest import pdf_text
+
+    edits = {
+        "levels.yaml": ("      en: Infrastructural", "      en: 3. Infrastructural"),
+        "recommendations.yaml": ("To invite UN GA to consider",
+                                 "To invite ^[1. a note] [2. a link](#sec-background) UN GA"
+                                 " to consider"),
+    }
+    project = default_report_with(tmp_path, edits)
+
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for line in pdf_text(project / "build" / "report.pdf")
+             .replace("\xad", "-").split("\n")]
+    assert any("To invite" in line and "2. a link UN GA" in line for line in lines), lines
+    assert any(re.fullmatch(r"\d+1\. a note", line) for line in lines), lines
+    assert "Table 1: 3. Infrastructural level: focus areas" in lines, lines
+    assert any(line.startswith("3. Infrastructural level ITU") for line in lines), lines
 
 
 @pytest.mark.parametrize("title", ["- A title", "+ A title", "= A title", "/ A title",

@@ -109,7 +109,7 @@ def test_paragraph_numbers_in_docx_are_list_numbers_that_continue(crp: Path) -> 
 
 def test_headings_in_un_style(crp: Path) -> None:
     markdown = (crp / "report.md").read_text()
-    headings = re.findall(r"^#+ (.+?) \{", markdown, flags=re.M)
+    headings = [h.replace("\u00a0", " ") for h in re.findall(r"^#+ (.+?) \{", markdown, flags=re.M)]
     assert headings[:4] == ["I. Introduction", "II. Background",
                             "A. Scope and focus areas of enhanced cooperation",
                             "B. Format of enhanced cooperation"]
@@ -211,6 +211,23 @@ def test_footnotes_are_at_the_bottom_of_pages_in_pdf(crp: Path) -> None:
     assert normalize("2Tunis Agenda for the Information Society, para. 69.") in normalize(foot)
 
 
+def test_footnote_numbers_in_pdf_are_drawn_alike_whatever_the_digits(crp: Path) -> None:
+    """typst took the font's own superscript glyphs where it had them: 4 stood larger
+    and lower than 1, 2 and 3, in the text and at the foot of the page."""
+    from pypdf import PdfReader
+
+    sizes: dict[str, list[float]] = {}
+
+    def record(text: str, _cm: object, matrix: list[float], _font: object,
+               size: float) -> None:
+        if text.strip() in ("1", "2", "3", "4"):
+            sizes.setdefault(text.strip(), []).append(round(size * matrix[0], 2))
+
+    PdfReader(crp / "report.pdf").pages[0].extract_text(visitor_text=record)
+    in_text, in_notes = {s[0] for s in sizes.values()}, {s[1] for s in sizes.values()}
+    assert len(sizes) == 4 and len(in_text) == 1 and len(in_notes) == 1, sizes
+
+
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -262,7 +279,31 @@ def test_an_optional_table_of_contents_in_every_format(project: Path) -> None:
     out = project / "build"
     assert 'TOC \\o' in zipfile.ZipFile(out / "report.docx").read("word/document.xml").decode()
     assert "Contents" in pdf_text(out / "report.pdf").split("Introduction")[0]
+    # An entry on a line of its own, with its page: "1. Introduction" in a heading had
+    # been a numbered list in typst, its leaders and page on the next line.
+    contents = pdf_text(out / "report.pdf").partition("Contents")[2]
+    assert re.search(r"^1\.\s?Introduction[ .]+1$", contents, flags=re.M), contents[:300]
     assert '<nav id="contents"' in (out / "report.html").read_text()
+
+
+def test_a_list_in_a_numbered_paragraph_counts_from_one_in_the_pdf(project: Path) -> None:
+    """It had gone on from the paragraph's number (the `start` set for the paragraphs
+    around it): a list in paragraph 9 went 9., 10., and paragraph 10 came next."""
+    from pypdf import PdfReader
+
+    recommendations = project / "sources" / "recommendations.yaml"
+    text = recommendations.read_text(encoding="utf-8")
+    recommendations.write_text(text.replace(
+        "      en: >-\n        To invite UN GA to consider reasonability",
+        "      en: |-\n        By:\n\n        1. first item;\n\n        2. second item.\n\n"
+        "        To invite UN GA to consider reasonability", 1), encoding="utf-8")
+    build_project(project, ["pdf"])
+    lines = [" ".join(line.split()) for page in PdfReader(project / "build" / "report.pdf").pages
+             for line in page.extract_text().split("\n")]
+    assert "1. first item;" in lines and "2. second item." in lines, lines
+    numbers = [int(line.partition(".")[0]) for line in lines
+               if re.match(r"\d+\. (To|The|It|Following|Various|If|This|Further)", line)]
+    assert numbers == sorted(set(numbers)), numbers
 
 
 def test_a_hundred_paragraphs_and_more_keep_their_anchors(project: Path) -> None:

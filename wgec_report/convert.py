@@ -385,8 +385,8 @@ def ltr_phrase(markdown: str, lang: str = "en") -> str:
     return f"[{head}{text}{tail}]{{dir=ltr lang={lang}}}"
 
 
-# Escapes what pandoc's Typst writer leaves as markup (`/ `, `- `, `+ `, `= ` at the start
-# of a content block); see there.
+# Escapes what pandoc's Typst writer leaves as markup (`/ `, `- `, `+ `, `= `, `1. ` at
+# the start of a content block); see there.
 TYPST_ESCAPES = Path(__file__).resolve().parent / "typst_escapes.lua"
 # A `/` that pandoc could make the start of a word: not within one (`70/125`, `and/or`)
 # nor a URL (`http://`).
@@ -395,10 +395,17 @@ _SLASH_STARTING_A_WORD = re.compile(r"(?:^|[^\w/:.])/", re.MULTILINE)
 _LONE_MARK = re.compile(r"(?:^|(?<=[\s\[(|*_]))(\\?)([-+=])(?=[ \t\n]|$)", re.MULTILINE)
 
 
+# A number and a full stop that may open a content block: a cell's (`| 1. x`), a note's
+# or a link's text (`^[1. x]`, `[1. x](…)`), a caption's. First on a line, it is a
+# list's own marker, or pandoc escapes it.
+_NUMBER_OPENING_A_BLOCK = re.compile(
+    r"(?:[\[|]|^[ \t]*(?:Table)?:)[ \t]*[0-9]+\\?\.(?=[ \t\n]|\]|$)", re.MULTILINE)
+
+
 def needs_typst_escapes(text: str) -> bool:
     """Whether the text has a word the filter escapes. Only then is it run: it costs a
     conversion ~10-15%, and most reports have no such word."""
-    if _SLASH_STARTING_A_WORD.search(text):
+    if _SLASH_STARTING_A_WORD.search(text) or _NUMBER_OPENING_A_BLOCK.search(text):
         return True
     return any(not _opens_a_list(text, mark) for mark in _LONE_MARK.finditer(text))
 

@@ -2,8 +2,9 @@
 --
 -- At the start of a content block (a footnote, a link's text, a table cell, a caption,
 -- a title, a list item: `[- x]`), pandoc 3.9 leaves a `/ ` (a term list, on which
--- typst then fails: "expected colon"), a `- ` (a bullet list), a `+ ` (a numbered list)
--- and a `= ` (a heading) as they are; it escapes them only at the start of a line. A
+-- typst then fails: "expected colon"), a `- ` (a bullet list), a `+ ` or `1. ` (a
+-- numbered list) and a `= ` (a heading) as they are; it escapes them only at the
+-- start of a line. A
 -- lone `-`, `+` or `=`, and a word that starts with `/`, are escaped wherever they
 -- are: pandoc rewraps the lines, and `/` it escapes nowhere. Typst shows `\-` as `-`.
 
@@ -21,6 +22,25 @@ function Str(str)
   end
   if text:sub(1, 1) == "/" then
     return escaped_first(text)
+  end
+end
+
+-- A number and a full stop first in a content block (a table cell, a note, a link's
+-- text: `[1. Foo]`) is a numbered list item in typst: a note's text went below its
+-- number, a link's text onto a line of its own. pandoc escapes it only at the start
+-- of a line. The full stop is escaped: typst shows `1\.` as `1.`.
+local function number_and_stop(str)
+  return str.t == "Str" and str.text:match("^(%d+)%.$")
+end
+
+function Inlines(inlines)
+  local number = inlines[1] and number_and_stop(inlines[1])
+  local next = inlines[2]
+  if number and (next == nil or next.t == "Space" or next.t == "SoftBreak") then
+    inlines:remove(1)
+    inlines:insert(1, pandoc.RawInline("typst", "\\."))
+    inlines:insert(1, pandoc.Str(number))
+    return inlines
   end
 end
 
