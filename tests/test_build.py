@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wgec_report import convert
+from wgec_report import build, convert
 from wgec_report.build import build_project, parse_formats
 from wgec_report.errors import ConversionError, WgecError
 from wgec_report.files import display_path
@@ -63,6 +63,34 @@ def test_a_disk_that_fills_while_outputs_are_written_replaces_none(
         "device; the outputs of the last build are as they were")
     after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
     assert after == outputs  # same files, same bytes, no temporary files left
+    monkeypatch.undo()
+    assert build_project(project, ["md", "docx", "html"]).up_to_date == []  # all made again
+
+
+@pytest.mark.parametrize("refused", ["report.docx", "report.html"])
+def test_an_output_that_cannot_be_replaced_puts_back_those_that_were(
+        project: Path, monkeypatch: pytest.MonkeyPatch, refused: str) -> None:
+    """All or nothing, when a rename fails after others were done (a file made
+    immutable, `chattr +i`): the Markdown had been replaced and the DOCX not, and the
+    build said so. The last build's are put back, new outputs taken away."""
+    build_project(project, ["md", "docx"])
+    outputs = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    real = os.replace
+
+    def refusing(source: str | Path, target: str | Path) -> None:
+        if Path(target).name == refused:
+            raise OSError(errno.EPERM, os.strerror(errno.EPERM), str(target))
+        real(source, target)
+
+    monkeypatch.setattr(build.os, "replace", refusing)
+    edit(project)
+    with pytest.raises(WgecError) as raised:
+        build_project(project, ["md", "docx", "html"])
+    assert raised.value.message == (
+        f"cannot write {display_path(project / 'build' / refused)}: Operation not "
+        "permitted; the outputs of the last build are as they were")
+    after = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    assert after == outputs  # same files, same bytes, no temporary or kept file left
     monkeypatch.undo()
     assert build_project(project, ["md", "docx", "html"]).up_to_date == []  # all made again
 

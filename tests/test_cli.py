@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -159,6 +160,59 @@ def test_init_never_overwrites_sources(tmp_path: Path) -> None:
     assert (tmp_path / "sources" / "report.yaml").read_text() == "title: Mine\n"
 
 
+def test_init_keeps_the_files_a_folder_has_and_names_only_those_it_made(
+        tmp_path: Path) -> None:
+    """A schema of the user's own was replaced, and said "created", as README.md and
+    .gitignore never were."""
+    (tmp_path / "schemas").mkdir()
+    mine = tmp_path / "schemas" / "levels.schema.json"
+    mine.write_text('{"mine": 1}\n')
+    (tmp_path / "README.md").write_text("Mine\n")
+    code, out, _ = run("init", str(tmp_path))
+    assert code == 0
+    assert mine.read_text() == '{"mine": 1}\n'
+    assert (tmp_path / "README.md").read_text() == "Mine\n"
+    assert "levels.schema.json" not in out and "README.md" not in out
+    assert "report.schema.json" in out and (tmp_path / "schemas" / "report.schema.json").is_file()
+
+
+@pytest.mark.parametrize("target", ["fifo", "link", "sources/x.docx", "templates/x.docx"])
+def test_an_output_file_is_never_put_over_a_device_a_link_or_a_source(
+        committed: Path, target: str) -> None:
+    """`diff -o` and `translations export -o` rename their file over the path: over a
+    device, a pipe or a link they put a file in its place (`-o /dev/null` as root), and
+    over a source they replaced it. A usage error now, with nothing touched."""
+    path = committed / target
+    if target == "fifo":
+        os.mkfifo(path)
+    elif target == "link":
+        (committed / "kept.txt").write_text("kept\n")
+        path.symlink_to(committed / "kept.txt")
+    path.parent.mkdir(exist_ok=True)
+    before = {p: p.read_bytes() for p in (committed / "sources").rglob("*") if p.is_file()}
+    for command in (["diff", "HEAD", "-C", str(committed), "-o", str(path)],
+                    ["translations", "export", str(committed), "--lang", "fr", "-o", str(path)]):
+        code, _, err = run(*command)
+        assert code == 2, err
+        assert f"'{path}' is" in err and "Traceback" not in err
+    if target == "fifo":
+        assert path.is_fifo()
+    elif target == "link":
+        assert path.is_symlink() and path.read_text() == "kept\n"
+    else:
+        assert not path.exists()
+    assert {p: p.read_bytes() for p in (committed / "sources").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("folder", ["sources", "sources/sections", "templates"])
+def test_a_build_never_writes_into_the_sources_or_the_templates(project: Path,
+                                                                folder: str) -> None:
+    """`build --to html -o templates` made report.html the next build's template."""
+    code, _, err = run("build", str(project), "--to", "md,html", "-o", str(project / folder))
+    assert code == 2 and f"the project's {folder.split('/')[0]}/ folder" in err, err
+    assert not (project / folder / "report.md").exists()
+
+
 def test_build_refuses_invalid_sources_and_keeps_earlier_outputs(project: Path) -> None:
     assert run("build", str(project), "--to", "md")[0] == 0
     output = project / "build" / "report.md"
@@ -220,6 +274,56 @@ def test_check_does_not_import_the_heavy_parts(project: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip().splitlines()[-1] == "heavy:"
+
+
+WGEC = [sys.executable, "-c", "from wgec_report.cli import run; run()"]
+
+
+def test_a_terminal_whose_encoding_lacks_a_character_shows_it_as_a_question_mark(
+        project: Path) -> None:
+    """In cp1252 (a Windows console), "→" and "✗" stopped the command with an internal
+    error, after the build had written its outputs."""
+    (project / "sources" / "sections" / "oops.yaml").write_text("id: oops\n")
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    checked = subprocess.run([*WGEC, "check", str(project)], capture_output=True, env=env)
+    said = checked.stdout + checked.stderr
+    assert checked.returncode == 1 and b"internal error" not in said, said
+    assert re.search(rb"\n\? \d+ errors?, \d+ warnings?\n", said), said  # "✗"
+    (project / "sources" / "sections" / "oops.yaml").unlink()
+    built = subprocess.run([*WGEC, "build", str(project), "--to", "md"], capture_output=True,
+                           env=env)
+    assert built.returncode == 0 and b"internal error" not in built.stderr, built.stderr
+
+
+def test_a_closed_standard_output_is_no_error(project: Path) -> None:
+    """`wgec check >&-`: an internal error, then a traceback from the exit's flush."""
+    for command in (["check", str(project)], ["build", str(project), "--to", "md"]):
+        done = subprocess.run([*WGEC, *command], stderr=subprocess.PIPE,
+                              preexec_fn=lambda: os.close(1))
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+        assert b"internal error" not in done.stderr
+
+
+def test_ctrl_c_while_the_command_tidies_up_is_an_interruption(project: Path) -> None:
+    """Ctrl-C while the last writes finish and typst's files go: a raw KeyboardInterrupt
+    traceback. Now the tidying still finishes, and the exit says it was interrupted."""
+    code = (
+        "import sys\n"
+        "import wgec_report.cli as cli\n"
+        "tidy, calls = cli._tidy_up, []\n"
+        "def interrupted_once():\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 1:\n"
+        "        raise KeyboardInterrupt\n"
+        "    tidy()\n"
+        "    print('tidied', file=sys.stderr)\n"
+        "cli._tidy_up = interrupted_once\n"
+        f"sys.argv = ['wgec', 'check', {str(project)!r}]\n"
+        "cli.run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
+    assert "tidied" in done.stderr
 
 
 def test_the_pre_commit_hook_runs_wgec_check() -> None:

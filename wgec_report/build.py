@@ -829,9 +829,10 @@ def _epoch_date(epoch: str) -> datetime.datetime:
 
 def write_outputs(out_dir: Path, documents: dict[str, bytes]) -> list[Path]:
     """Every document into `out_dir`, or none: each is written beside its place first,
-    and they are renamed into place only once all are on disk. A full disk, or a
-    folder where an output goes, leaves the last build's outputs as they were, all
-    of them, and no temporary file."""
+    and they are renamed into place only once all are on disk, the last build's kept
+    aside until every rename is done. A full disk, a folder where an output goes, a
+    file that cannot be replaced, leave the last build's outputs as they were, all of
+    them, and no temporary file."""
     from .convert import write_beside
 
     if out_dir.exists() and not out_dir.is_dir():
@@ -843,21 +844,61 @@ def write_outputs(out_dir: Path, documents: dict[str, bytes]) -> list[Path]:
             raise WgecError(f"cannot write {display_path(path)}: a folder of that name is in "
                             "the way; nothing was written")
     staged: list[tuple[Path, Path]] = []
+    aside: dict[Path, Path | None] = {}
     replaced: list[Path] = []
     current = out_dir
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for current, data in targets:
             staged.append((write_beside(current, data), current))
+        for _, current in staged:
+            aside[current] = _kept_aside(current)
         for temporary, current in staged:
             os.replace(temporary, current)
             replaced.append(current)
     except OSError as exc:
-        raise WgecError(_unwritten(current, exc, replaced)) from None
+        restored = _put_back(replaced, aside)
+        raise WgecError(_unwritten(current, exc, [] if restored else replaced)) from None
     finally:
         for temporary, _ in staged[len(replaced):]:
             temporary.unlink(missing_ok=True)
+        for kept in aside.values():
+            if kept is not None:
+                kept.unlink(missing_ok=True)
     return [path for path, _ in targets]
+
+
+def _kept_aside(path: Path) -> Path | None:
+    """A second name for the last build's `path` (None: there is none), for putting
+    it back: a hard link, or a copy where the file system has none."""
+    if not path.exists():
+        return None
+    # Named for this build alone: two builds into one folder must not share it.
+    kept = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.last")
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(path, kept)
+    except OSError:
+        import shutil
+
+        shutil.copy2(path, kept)
+    return kept
+
+
+def _put_back(replaced: Sequence[Path], aside: Mapping[Path, Path | None]) -> bool:
+    """The last build's outputs where they were, instead of the `replaced` ones; False if
+    one could not be."""
+    done = True
+    for path in replaced:
+        try:
+            kept = aside[path]
+            if kept is None:
+                path.unlink()
+            else:
+                os.replace(kept, path)
+        except OSError:
+            done = False
+    return done
 
 
 def _unwritten(path: Path, exc: OSError, replaced: Sequence[Path]) -> str:
@@ -880,7 +921,7 @@ def init_project(target: Path) -> list[Path]:
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     from .json_schema import write_schemas
 
-    created = [target / "sources", *write_schemas(target / SCHEMAS_DIR)]
+    created = [target / "sources", *write_schemas(target / SCHEMAS_DIR, overwrite=False)]
     add_schema_modelines(target)
     for name, text in (
         (".gitignore", "/build/\n"),

@@ -458,6 +458,7 @@ def diff(rev_a: str, rev_b: str | None, project: Path, output: Path | None, fmt:
         except ValueError:
             raise click.BadParameter(f"'{date}' is not a date such as 2018-01-22 or "
                                      "2018-01-22T10:00", param_hint="--date") from None
+    _refuse_unsafe_output(output, project)
     result = redline(project, rev_a, rev_b, author=author, date=when)
     out = output or project / "build" / f"redline.{fmt}"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -476,6 +477,24 @@ def diff(rev_a: str, rev_b: str | None, project: Path, output: Path | None, fmt:
         f"{summary.removed} removed, {summary.moved} moved"
     )
     console.print(f"[green]✓[/] wrote {escape(str(out))}")
+
+
+def _refuse_unsafe_output(output: Path | None, project: Path) -> None:
+    """`-o FILE` that is a device, a pipe or a link, or in the sources: a usage error."""
+    from .files import unsafe_output_file
+
+    problem = unsafe_output_file(output, project) if output is not None else None
+    if problem is not None:
+        raise click.BadParameter(f"'{output}' {problem}", param_hint="'-o' / '--output'")
+
+
+def _refuse_unsafe_output_folder(output: Path | None, project: Path) -> None:
+    """`-o DIR` that is, or is in, the project's sources or templates: a usage error."""
+    from .files import unsafe_output_folder
+
+    problem = unsafe_output_folder(output, project) if output is not None else None
+    if problem is not None:
+        raise click.BadParameter(f"'{output}' {problem}", param_hint="'-o' / '--output'")
 
 
 @main.group()
@@ -506,6 +525,7 @@ def export_command(project: Path, language: str, output: Path | None) -> None:
     """
     from .translations import write_po
 
+    _refuse_unsafe_output(output, project)
     out = output or project / "build" / f"{language}.po"
     out.parent.mkdir(parents=True, exist_ok=True)
     po = write_po(project, language, out)
@@ -614,6 +634,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
 
     chosen = parse_formats(formats)
     options = RenderOptions(clean=clean, only=parse_statuses(only), comments=comments)
+    _refuse_unsafe_output_folder(output, project)
     if language == "all":
         _build_all_languages(project, chosen, output, options, rev, force)
         return
@@ -733,19 +754,42 @@ def run() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    _usable_standard_streams()
     try:
         main()
         code: object = EXIT_OK
     except SystemExit as done:
         code = done.code
+    try:
+        _tidy_up()
+    except KeyboardInterrupt:  # Ctrl-C while a write finishes: it still finishes
+        code = EXIT_INTERRUPTED
+        with contextlib.suppress(KeyboardInterrupt):
+            _tidy_up()
+    _exit_now(code)
 
+
+def _usable_standard_streams() -> None:
+    """Output that cannot be shown is never an error of the command's: a closed
+    stdout or stderr (`>&-`) becomes the null device, and a character the terminal's
+    encoding lacks (`→` in cp1252, a file name's undecodable bytes) is shown as `?`."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+        elif hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
+                stream.reconfigure(errors="replace")
+
+
+def _tidy_up() -> None:
+    """Wait for the threads that are not daemons, then remove typst's working files."""
     for thread in threading.enumerate():
         if not thread.daemon and thread is not threading.current_thread():
             thread.join()
     build = sys.modules.get("wgec_report.build")  # not imported: nothing was built
     if build is not None:
         build.abandon_typesetters()
-    _exit_now(code)
 
 
 def _exit_now(code: object) -> NoReturn:

@@ -87,3 +87,48 @@ def remove_typesetter_file(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
         path.parent.rmdir()
+
+
+def unsafe_output_file(path: Path, project: Path) -> str | None:
+    """Why a command will not write its one output file at `path`, if it will not.
+
+    Outputs are written beside their place and renamed over it, so that none is ever
+    half written: over a device, a pipe or a link, the rename would put a file in its
+    place (`-o /dev/null`, run as root, would replace the device). And an output in
+    the project's sources or templates would replace what the report is made from.
+    """
+    try:
+        info = path.lstat()
+    except OSError:  # none there yet (or unreachable: the write will say so)
+        info = None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        return "is a symbolic link, which the output would replace; give the file it leads to"
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a device, a pipe, a socket): outputs are files"
+    held = _project_folder_holding(path.parent, project)
+    if held is None:
+        return None
+    return f"is in the project's {held[0]}/ folder: an output there would replace its files"
+
+
+def unsafe_output_folder(folder: Path, project: Path) -> str | None:
+    """Why outputs will not go into `folder`, if they will not: it is the project's
+    sources or templates folder, or in one (`build -o templates` would have made the
+    next build's template of its HTML)."""
+    held = _project_folder_holding(folder, project)
+    if held is None:
+        return None
+    name, itself = held
+    return (f"is {'' if itself else 'in '}the project's {name}/ folder: outputs there would "
+            "replace its files")
+
+
+def _project_folder_holding(folder: Path, project: Path) -> tuple[str, bool] | None:
+    """`sources` or `templates`, if `folder` is in that folder of the project, and
+    whether it is that very folder."""
+    where = Path(os.path.realpath(folder))
+    for name in (SOURCES_DIR, TEMPLATES_DIR):
+        own = Path(os.path.realpath(project / name))
+        if where == own or own in where.parents:
+            return name, where == own
+    return None

@@ -714,12 +714,16 @@ def schema_file_name(kind: str) -> str:
     return f"{kind}.schema.json"
 
 
-def write_schemas(folder: Path) -> list[Path]:
-    """Write each kind's schema into `folder` (made if missing); the paths, in FILE_KINDS order."""
+def write_schemas(folder: Path, *, overwrite: bool = True) -> list[Path]:
+    """Write each kind's schema into `folder` (made if missing); the paths written, in
+    FILE_KINDS order. With `overwrite` false, a file already there is left as it is
+    (`wgec init` in a folder that has schemas of its own)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for kind in FILE_KINDS:
         path = folder / schema_file_name(kind)
+        if not overwrite and path.exists():
+            continue
         text = json.dumps(schema_for(kind), indent=2, ensure_ascii=False) + "\n"
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
