@@ -276,6 +276,21 @@ def test_check_does_not_import_the_heavy_parts(project: Path) -> None:
     assert result.stdout.strip().splitlines()[-1] == "heavy:"
 
 
+@pytest.mark.parametrize("content", [b"not a zip\n", b"PK\x05\x06" + bytes(18)])
+def test_a_reference_docx_that_is_no_word_document_is_a_located_error(
+        project: Path, content: bytes) -> None:
+    """pandoc said only what its zip reader did, with a Haskell call stack."""
+    assert run("build", str(project), "--to", "md,docx")[0] == 0
+    before = (project / "build" / "report.docx").read_bytes()
+    (project / "templates").mkdir()
+    (project / "templates" / "reference.docx").write_bytes(content)
+    code, _, err = run("build", str(project), "--to", "docx")
+    assert code == 1 and "CallStack" not in err, err
+    assert "templates/reference.docx:1:1: error[template]: " in err
+    assert "is not a Word document" in err
+    assert (project / "build" / "report.docx").read_bytes() == before
+
+
 WGEC = [sys.executable, "-c", "from wgec_report.cli import run; run()"]
 
 

@@ -38,6 +38,7 @@ from .errors import (
     error,
     template_not_utf8,
     warning,
+    whole_file,
 )
 from .files import (
     SOURCES_DIR,
@@ -461,7 +462,7 @@ def make_documents(
     if "docx" in formats:
         docx_job = _Background(timer.timed, "pandoc → DOCX", convert.markdown_to_docx,
                                for_docx.masthead + for_docx.body, for_docx.metadata,
-                               find_template(templates, REFERENCE_DOCX), when)
+                               _reference_docx(templates), when)
     if typst_template is not None:
         pdf_job = _Background(_make_pdf, rendered.body, typst_metadata, typst_template,
                               when, timer, typesetting,
@@ -748,6 +749,26 @@ def _required_template(project_templates: Path, name: str) -> Path:
     found = find_template(project_templates, name)
     if found is None:
         raise WgecError(f"template '{name}' not found in {project_templates} or the defaults")
+    return found
+
+
+def _reference_docx(project_templates: Path) -> Path | None:
+    """The Word document whose styles the DOCX takes, if it is one: pandoc said of a
+    file that is not a .docx only what its zip reader said, with its Haskell call stack."""
+    import zipfile
+
+    found = find_template(project_templates, REFERENCE_DOCX)
+    if found is None:
+        return None
+    shown = display_path(found)
+    try:
+        with zipfile.ZipFile(found) as docx:
+            docx.getinfo("word/styles.xml")
+    except (OSError, zipfile.BadZipFile, KeyError):
+        said = (f"{shown} is not a Word document (a .docx with its styles, word/styles.xml); "
+                "save the styles from Word as a .docx, or remove it to use wgec's")
+        raise TemplateError(f"template error: {said}",
+                            [error(whole_file(shown), "template", said)]) from None
     return found
 
 
