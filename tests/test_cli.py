@@ -204,6 +204,13 @@ def test_an_output_file_is_never_put_over_a_device_a_link_or_a_source(
     assert {p: p.read_bytes() for p in (committed / "sources").rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_file_that_cannot_be_written_is_named_not_its_temporary(committed: Path) -> None:
+    """The error named the temporary file written beside the output, `/proc/.x.k2j.tmp`."""
+    code, _, err = run("diff", "HEAD", "-C", str(committed), "-o", "/proc/wgec-redline.docx")
+    assert code == 1 and "/proc/wgec-redline.docx" in err and ".tmp" not in err, err
+
+
 @pytest.mark.parametrize("folder", ["sources", "sources/sections", "templates"])
 def test_a_build_never_writes_into_the_sources_or_the_templates(project: Path,
                                                                 folder: str) -> None:
@@ -227,10 +234,11 @@ def test_build_refuses_invalid_sources_and_keeps_earlier_outputs(project: Path) 
     assert sorted(p.name for p in output.parent.iterdir()) == [".wgec-cache.json", "report.md"]
 
 
-def test_unknown_format_is_an_error(project: Path) -> None:
+def test_unknown_format_is_a_usage_error(project: Path) -> None:
     code, _, err = run("build", str(project), "--to", "odt")
-    assert code == 1
-    assert "unknown format 'odt'; choose from md, docx, pdf, html" in err
+    assert code == 2  # as every other option click cannot read (it had been 1)
+    assert "Invalid value for '--to': unknown format 'odt'; choose from md, docx, pdf, html" in (
+        err)
 
 
 def test_a_broken_template_is_located_and_leaves_outputs_alone(project: Path) -> None:

@@ -82,9 +82,9 @@ def test_cli_options(negotiation: Path) -> None:
     text = (negotiation / "build" / "report.md").read_text()
     assert "Not yet agreed." in text and "original wording" not in text
     result = runner.invoke(main, ["build", str(negotiation), "--only", "maybe"])
-    assert result.exit_code == 1
-    assert "unknown status 'maybe'; choose from proposed, agreed, bracketed, dropped" in (
-        result.stderr)
+    assert result.exit_code == 2
+    assert ("Invalid value for '--only': unknown status 'maybe'; choose from proposed, "
+            "agreed, bracketed, dropped") in result.stderr
 
 
 def test_alternatives_and_contributors_are_checked(negotiation: Path) -> None:

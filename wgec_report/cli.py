@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +23,8 @@ from .errors import Diagnostic, WgecError
 from .files import SOURCE_FILE_KINDS as FILE_KINDS
 from .files import display_path
 from .reporters import REPORT_FORMATS, format_github, format_json, format_sarif, format_text
+
+T = TypeVar("T")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 128 + 13  # as if killed by SIGPIPE, like the shell's own tools
@@ -379,7 +381,7 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
     from .build import build_project, parse_formats
     from .watch import Rebuild, watch_project
 
-    chosen = parse_formats(formats)
+    chosen = _option(parse_formats, formats, "--to")
     out, errors = _console(), _console(stderr=True)
 
     def build() -> list[Any]:
@@ -477,6 +479,14 @@ def diff(rev_a: str, rev_b: str | None, project: Path, output: Path | None, fmt:
         f"{summary.removed} removed, {summary.moved} moved"
     )
     console.print(f"[green]✓[/] wrote {escape(str(out))}")
+
+
+def _option(parse: Callable[[tuple[str, ...]], T], values: tuple[str, ...], name: str) -> T:
+    """An option's values as `parse` reads them; one it cannot read is a usage error."""
+    try:
+        return parse(values)
+    except WgecError as bad:
+        raise click.BadParameter(bad.message, param_hint=f"'{name}'") from None
 
 
 def _refuse_unsafe_output(output: Path | None, project: Path) -> None:
@@ -632,8 +642,9 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     from .build import build_project, parse_formats, parse_statuses
     from .options import RenderOptions
 
-    chosen = parse_formats(formats)
-    options = RenderOptions(clean=clean, only=parse_statuses(only), comments=comments)
+    chosen = _option(parse_formats, formats, "--to")
+    options = RenderOptions(clean=clean, only=_option(parse_statuses, only, "--only"),
+                            comments=comments)
     _refuse_unsafe_output_folder(output, project)
     if language == "all":
         _build_all_languages(project, chosen, output, options, rev, force)

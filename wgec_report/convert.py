@@ -756,6 +756,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     temporary = write_beside(path, data)
     try:
         os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _of(path, exc) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -763,18 +766,31 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def write_beside(path: Path, data: bytes) -> Path:
     """`data` in a new temporary file beside `path`, on disk, for a rename over `path`;
-    on failure, no temporary file is left."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    on failure, no temporary file is left, and the error names `path`."""
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent)
+    except OSError as exc:
+        raise _of(path, exc) from None
     try:
         os.chmod(temporary, _new_file_mode())  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise _of(path, exc) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return Path(temporary)
+
+
+def _of(path: Path, exc: OSError) -> OSError:
+    """The error, naming the file meant rather than the temporary one written for it
+    (`.report.pdf.x8k2.tmp`), which the user never asked for and never sees."""
+    return OSError(exc.errno, exc.strerror, str(path))
 
 
 def _new_file_mode() -> int:
