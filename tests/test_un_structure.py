@@ -306,6 +306,30 @@ def test_a_list_in_a_numbered_paragraph_counts_from_one_in_the_pdf(project: Path
     assert numbers == sorted(set(numbers)), numbers
 
 
+def test_a_table_s_caption_is_never_left_at_the_foot_of_a_page(tmp_path: Path) -> None:
+    """The figure may break across pages, and its caption had stayed alone at the foot
+    of one, the table starting on the next. Paragraphs added before the tables move
+    them down the pages, a line or two at a time (with 5 and 11, two captions and one
+    had been left behind)."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    filler = "  - A paragraph of filler, which takes a line or two of the page, and then more.\n"
+    for added in range(4, 13):
+        project = tmp_path / str(added)
+        shutil.copytree(REPO / "sources", project / "sources")
+        intro = project / "sources" / "sections" / "introduction.yaml"
+        intro.write_text(intro.read_text() + "paragraphs:\n" + filler * added)
+        build_project(project, ["pdf"])
+        for number, page in enumerate(PdfReader(project / "build" / "report.pdf").pages, 1):
+            lines = [line.strip() for line in page.extract_text().split("\n") if line.strip()]
+            # The last line of the page's text: neither its number nor a footnote.
+            last = next(line for line in reversed(lines)
+                        if not re.fullmatch(r"\d+", line) and not re.match(r"\d+[A-Z]", line))
+            assert not last.startswith("Table"), (added, number, last)
+
+
 def test_a_hundred_paragraphs_and_more_keep_their_anchors(project: Path) -> None:
     section = project / "sources" / "sections" / "introduction.yaml"
     paragraphs = "".join(f"  - id: p{n}\n    text: Paragraph {n}, see [@para:p1].\n"
