@@ -306,6 +306,20 @@ def test_a_list_in_a_numbered_paragraph_counts_from_one_in_the_pdf(project: Path
     assert numbers == sorted(set(numbers)), numbers
 
 
+def test_an_annex_starts_on_a_page_of_its_own(crp: Path) -> None:
+    """UN annexes do; "Annex I" had followed the body's last paragraph on its page,
+    and could stand alone at the foot of one."""
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(crp / "report.pdf").pages]
+    (first,) = [n for n, text in enumerate(pages) if "Annex I\n" in text]
+    lines = [line.strip() for line in pages[first].split("\n") if line.strip()]
+    assert lines[1:3] == ["Annex I", "List of participants"], lines  # after the header
+    styles = zipfile.ZipFile(crp / "report.docx").read("word/styles.xml").decode()
+    annex = re.search(r'<w:style [^>]*w:styleId="AnnexHeading".*?</w:style>', styles, re.S)
+    assert annex is not None and "<w:pageBreakBefore />" in annex.group()
+
+
 def test_a_table_s_caption_is_never_left_at_the_foot_of_a_page(tmp_path: Path) -> None:
     """The figure may break across pages, and its caption had stayed alone at the foot
     of one, the table starting on the next. Paragraphs added before the tables move

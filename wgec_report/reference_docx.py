@@ -88,7 +88,7 @@ CUSTOM_STYLES: dict[str, str] = {
     "Masthead Meta": "9 pt, right-aligned",
     "Drafting Note": "10 pt italic",
     "Recommendation": "10 pt bold, justified",
-    "Annex Heading": "12 pt bold, centred",
+    "Annex Heading": "12 pt bold, centred, on a new page",
     "Editing Note": "9 pt italic",
 }
 
@@ -336,11 +336,13 @@ def _rpr(size: float | None = None, *, bold: bool | None = None, italic: bool = 
 
 def _ppr(*, keep_next: bool = False, before: int | None = None, after: int | None = None,
          line: str = "", ind: str = "", jc: str | None = None, outline: int | None = None,
-         tabs: str = "", border: str = "") -> str:
+         tabs: str = "", border: str = "", page_break: bool = False) -> str:
     """Paragraph properties, in schema order; spacing in twips."""
     parts = []
     if keep_next:
         parts.append("<w:keepNext /><w:keepLines />")
+    if page_break:
+        parts.append("<w:pageBreakBefore />")
     parts.append(border)
     parts.append(tabs)
     spacing = ""
@@ -554,8 +556,10 @@ def _added_styles() -> list[str]:
                          ppr=_ppr(jc="both"), rpr=_rpr(10, italic=True)),
         _paragraph_style("Recommendation", "Recommendation", based_on="BodyText", custom=True,
                          ppr=_ppr(jc="both"), rpr=_rpr(10, bold=True)),
+        # An annex starts on a page of its own, as UN documents' annexes do.
         _paragraph_style("AnnexHeading", "Annex Heading", next_style="BodyText", custom=True,
-                         ppr=_ppr(keep_next=True, before=240, after=240, jc="center", outline=0),
+                         ppr=_ppr(keep_next=True, before=240, after=240, jc="center", outline=0,
+                                  page_break=True),
                          rpr=_rpr(12, bold=True)),
         _paragraph_style("EditingNote", "Editing Note", custom=True,
                          ppr=_ppr(before=120, after=120, jc="left"), rpr=_rpr(9, italic=True)),

@@ -462,6 +462,8 @@ class _View:
             # `{#` opens a Jinja comment: ready-made, as the section's.
             "note_attributes": _drafting_note_attributes("note", section.id),
             "to_draft_attributes": _drafting_note_attributes("to-draft", section.id),
+            # An annex's label, "Annex I": a page of its own in Word and in Typst.
+            "annex_attributes": f'{{#annex-{section.id} .annex custom-style="Annex Heading"}}',
             "paragraphs": [self.paragraph(p, alternative)
                            for p, alternative in arrange(section.paragraphs, self.options)],
             "inserts": [ref.id for ref in section.inserts],
