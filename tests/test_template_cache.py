@@ -66,3 +66,16 @@ def test_no_cache_folder_no_cache_and_no_error(cache_home: Path) -> None:
     assert _bytecode_cache() is None
     assert render().startswith("---\n")
     assert os.path.isfile(cache_home)
+
+
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the XDG spec says: one such made `relative/x/wgec` inside the project, which
+    the cache must never be in."""
+    from wgec_report.files import user_cache_folder
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/x")
+    assert user_cache_folder("here") == tmp_path / "home" / ".cache" / "wgec" / "here"
+    assert not (tmp_path / "relative").exists()

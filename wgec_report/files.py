@@ -57,7 +57,9 @@ def user_cache_folder(name: str) -> Path | None:
     many hands, and what wgec keeps here (compiled templates, the last Typst of
     a build) is run or laid out without a second look.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative one is ignored (and would be here)
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(base) / "wgec" / name
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
