@@ -13,10 +13,12 @@ from pathlib import Path
 
 import polib  # type: ignore[import-untyped,unused-ignore]
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wgec_report.check import check_project
+from wgec_report.cli import main
 from wgec_report.errors import SourceError, WgecError
 from wgec_report.model import LANGUAGES, Report, text_hash
 from wgec_report.sources import (
@@ -403,6 +405,167 @@ def test_dry_run_writes_nothing(project: Path, tmp_path: Path) -> None:
     result = import_po(project, path, dry_run=True)
     assert result.imported == 1 and result.files
     assert snapshot(project) == before
+
+
+# -- malformed PO files ------------------------------------------------------------
+#
+# polib reads a string with no closing quote, an entry cut short or an unknown escape
+# without a word (and gets them wrong): `import` refuses the whole file, located.
+
+PO_HEADER = 'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+
+
+def import_from_cli(project: Path, po_file: Path) -> tuple[int, str]:
+    """`wgec translations import`: its exit code and what it printed (stderr included)."""
+    result = CliRunner().invoke(main, ["translations", "import", str(po_file),
+                                       "-C", str(project)])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def assert_refused(project: Path, po_file: Path, *located: str) -> str:
+    """The import fails, each `FILE:LINE:COL: error[po-syntax]: message` is printed, and
+    the sources are as they were."""
+    before = snapshot(project)
+    code, output = import_from_cli(project, po_file)
+    assert code == 1, output
+    for headline in located:
+        assert f"{po_file.name}:{headline}" in output, output
+    assert f"{po_file.name} is not a readable PO file" in output
+    assert "Traceback" not in output
+    assert snapshot(project) == before
+    return output
+
+
+def translated_po(project: Path, tmp_path: Path) -> Path:
+    """The default report's French PO file, every entry translated and reviewed."""
+    declare(project, "fr")
+    po = export_po(project, "fr")
+    for entry in po:
+        entry.msgstr = entry.msgstr or "Traduction : " + entry.msgid
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    path = tmp_path / "fr.po"
+    po.save(str(path))
+    return path
+
+
+def test_truncated_po_file_is_refused(project: Path, tmp_path: Path) -> None:
+    full = translated_po(project, tmp_path)
+    lines = full.read_text(encoding="utf-8").split("\n")
+    # Cut in the middle of a continuation line of the second half (as `head -c` would).
+    number = next(n for n in range(len(lines) // 2, len(lines))
+                  if lines[n].startswith('"') and len(lines[n]) > 20)
+    truncated = tmp_path / "truncated.po"
+    truncated.write_text("\n".join([*lines[:number], lines[number][:12]]), encoding="utf-8")
+    output = assert_refused(
+        project, truncated,
+        f"{number + 1}:1: error[po-syntax]: unterminated string: "
+        "a PO string ends with a double quote on its line")
+    assert f"{number + 1:>4} | {lines[number][:12]}" in output  # the line, shown
+
+
+def test_po_file_cut_after_a_keyword_is_refused(project: Path, tmp_path: Path) -> None:
+    """Cut at the end of a line: every string is whole, but the last entry is not."""
+    lines = translated_po(project, tmp_path).read_text(encoding="utf-8").split("\n")
+    number = max(n for n, line in enumerate(lines) if line.startswith("msgid "))
+    truncated = tmp_path / "cut.po"
+    truncated.write_text("\n".join(lines[:number + 1]) + "\n", encoding="utf-8")
+    assert_refused(project, truncated,
+                   f"{number + 1}:1: error[po-syntax]: the file ends after this msgid, "
+                   "before its msgstr or msgid_plural")
+
+
+@pytest.mark.parametrize(("entry", "located"), [
+    ('msgctxt "report/title"\nmsgid "Test report\nmsgstr "Rapport"\n',
+     ["7:7: error[po-syntax]: unterminated string"]),
+    ('msgctxt "report/title"\nmsgid "Test report"\nmsgstr "Rapport',
+     ["8:8: error[po-syntax]: unterminated string"]),
+    ('msgctxt "report/title"\nmsgid "Test report\nmsgstr "X',  # the audit's file
+     ["7:7: error[po-syntax]: unterminated string", "8:8: error[po-syntax]: unterminated"]),
+    ('msgctxt "report/title"\nmsgid "Test report"\nmsgstr "Rapport \\"cité\\"\n',
+     ["8:8: error[po-syntax]: unterminated string"]),  # its last quote is escaped
+    ('msgctxt "report/title"\nmsgid "Test report"\nmsgstr ""\n"Rapport"\n"d’essai\n',
+     ["10:1: error[po-syntax]: unterminated string"]),
+    ('msgctxt "report/title"\nmsgid "Test report"\nmsgstr "Un "rapport""\n',
+     ["8:13: error[po-syntax]: text after the string's closing double quote"]),
+])
+def test_unterminated_string_is_refused(mini: Path, tmp_path: Path, entry: str,
+                                        located: list[str]) -> None:
+    path = tmp_path / "fr.po"
+    path.write_text(PO_HEADER + "\n" + entry, encoding="utf-8")
+    assert_refused(mini, path, *located)
+
+
+def test_invalid_escape_is_refused(mini: Path, tmp_path: Path) -> None:
+    path = tmp_path / "fr.po"
+    path.write_text(PO_HEADER + '\nmsgctxt "report/title"\nmsgid "Test report"\n'
+                    'msgstr "ABC\\q \\400 \\101 \\x41 \\a \\\\q"\n', encoding="utf-8")
+    output = assert_refused(
+        mini, path,
+        "8:12: error[po-syntax]: invalid escape '\\q' in a PO string",
+        "8:15: error[po-syntax]: invalid escape '\\400': an escaped byte goes up to \\377",
+        # valid gettext, but polib would import them backslash and all
+        "8:20: error[po-syntax]: the escape '\\101' is valid gettext",
+        "8:25: error[po-syntax]: the escape '\\x41' is valid gettext",
+        "8:30: error[po-syntax]: the escape '\\a' is valid gettext")
+    assert "'\\\\q'" not in output  # an escaped backslash is one
+    assert "(5 syntax errors)" in output
+
+
+def test_file_of_one_unterminated_msgid_is_a_syntax_error(mini: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bad.po"
+    path.write_text('msgid "x\n', encoding="utf-8")
+    output = assert_refused(mini, path, "1:7: error[po-syntax]: unterminated string")
+    assert "Language" not in output  # the syntax, not the missing header
+    assert "(1 syntax error)" in output  # not also "no msgstr": the cut string says it
+
+
+def test_valid_escapes_and_poedit_lines_import(mini: Path, tmp_path: Path) -> None:
+    """What gettext tools and Poedit write: previous strings, obsolete entries, plurals,
+    flags, multi-line strings, every escape polib reads; CRLF and a byte order mark."""
+    path = tmp_path / "fr.po"
+    text = PO_HEADER + r"""
+# A translator's comment
+#. An extracted comment
+#: sources/report.yaml
+#, fuzzy, c-format
+#| msgctxt "report/title"
+#| msgid ""
+#| "Old test "
+#| "report"
+msgctxt "report/title"
+msgid "Test report"
+msgstr ""
+"Rapport \"d’essai\" \\ "
+"fin\tici"
+
+msgctxt "paragraph/named/text"
+msgid "A paragraph with languages."
+msgstr "Un paragraphe\navec\tdes langues."
+
+msgid "One"
+msgid_plural "Many"
+msgstr[0] "Un"
+msgstr[1] "Plusieurs"
+
+#~ msgctxt "gone/title"
+#~ msgid ""
+#~ "Gone"
+#~ msgstr "Parti"
+#~| msgid "Older"
+#~ msgid "Old"
+#~ msgstr "Vieux"
+"""
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    result = import_po(mini, path)
+    assert result.imported == 2 and result.fuzzy == 1
+    fields = texts(mini)
+    # A name is one line (runs of white space become one space); prose keeps its own.
+    assert fields["report/title"].text.by_language["fr"].value == 'Rapport "d’essai" \\ fin ici'
+    assert (fields["paragraph/named/text"].text.by_language["fr"].value
+            == "Un paragraphe\navec\tdes langues.")
 
 
 # -- the shapes of a text in YAML --------------------------------------------------

@@ -38,6 +38,7 @@ from .check import CheckResult, check_blobs, check_loaded, check_project
 from .errors import Diagnostic, Location, SourceError, WgecError, error, warning, whole_file
 from .files import display_path
 from .model import LANGUAGES, LocatedText, Report, one_line, text_hash
+from .po_syntax import po_lines, po_syntax_errors
 from .sources import (
     LineIndex,
     LoadedSources,
@@ -365,6 +366,14 @@ def _read_po(path: Path) -> tuple[polib.POFile, str]:
     if not path.is_file():  # polib would read a missing file's name as PO text
         raise WgecError(f"{shown} does not exist" if not path.exists()
                         else f"{shown} is not a file")
+    lines = po_lines(path, shown)
+    texts = {shown: "\n".join(lines)}  # lines as the diagnostics count them
+    problems = po_syntax_errors(shown, lines)
+    if problems:
+        count = len(problems)
+        raise WgecError(f"{shown} is not a readable PO file ({count} syntax "
+                        f"error{'s' if count != 1 else ''}); nothing was imported",
+                        problems, texts)
     try:
         return polib.pofile(str(path), wrapwidth=WRAP_WIDTH), shown
     except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -372,7 +381,8 @@ def _read_po(path: Path) -> tuple[polib.POFile, str]:
         line = re.search(r"line (\d+)", message)
         where = Location(shown, int(line.group(1)), 1) if line else whole_file(shown)
         raise WgecError(f"{shown} is not a readable PO file",
-                        [error(where, "po-syntax", message.replace(f"{path} ", ""))]) from exc
+                        [error(where, "po-syntax", message.replace(f"{path} ", ""))],
+                        texts) from exc
 
 
 def _header_language(po: polib.POFile) -> str:
