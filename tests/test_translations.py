@@ -149,6 +149,28 @@ def test_export_is_deterministic(project: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.po", "b.po", "project"]
 
 
+def test_an_exported_file_has_the_umask_s_mode_and_a_rewritten_source_its_own(
+        project: Path, tmp_path: Path) -> None:
+    """A new PO file was 0600 (mkstemp's), unlike every other output: a translator's
+    colleague could not read it."""
+    import os
+    import stat
+
+    declare(project, "fr")
+    umask = os.umask(0o022)
+    try:
+        write_po(project, "fr", tmp_path / "fr.po")
+        recommendations = project / "sources" / "recommendations.yaml"
+        recommendations.chmod(0o640)
+        before = recommendations.read_bytes()
+        assert stamp(project) > 0
+        assert recommendations.read_bytes() != before  # rewritten, with its stamps
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "fr.po").stat().st_mode) == 0o644
+    assert stat.S_IMODE(recommendations.stat().st_mode) == 0o640
+
+
 def test_export_with_line_numbers(project: Path) -> None:
     declare(project, "fr")
     po = export_po(project, "fr", line_numbers=True)

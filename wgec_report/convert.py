@@ -773,7 +773,7 @@ def write_beside(path: Path, data: bytes) -> Path:
     except OSError as exc:
         raise _of(path, exc) from None
     try:
-        os.chmod(temporary, _new_file_mode())  # mkstemp makes 0600; outputs are for sharing
+        os.chmod(temporary, _mode_for(path))  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -791,6 +791,15 @@ def _of(path: Path, exc: OSError) -> OSError:
     """The error, naming the file meant rather than the temporary one written for it
     (`.report.pdf.x8k2.tmp`), which the user never asked for and never sees."""
     return OSError(exc.errno, exc.strerror, str(path))
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file at `path`, which the new one replaces (a source rewritten
+    keeps its own); for a new file, the mode `open()` would give it."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return _new_file_mode()
 
 
 def _new_file_mode() -> int:

@@ -25,9 +25,7 @@ from disk and restored if anything is wrong.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -622,18 +620,8 @@ def _write_all(project: Path, loaded: LoadedSources, originals: dict[str, bytes]
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over: never half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """Write beside `path`, then rename over it: never half a file, a source's mode kept,
+    a new file's the user's umask (mkstemp's 0600 had made exported PO files private)."""
+    from .convert import write_atomically
+
+    write_atomically(path, data)
