@@ -378,6 +378,9 @@ def test_schema_prints_one_kind_or_all_or_writes_files(tmp_path: Path) -> None:
     code, out, _ = run("schema", "-o", str(tmp_path / "s"))
     assert code == 0
     assert len(list((tmp_path / "s").glob("*.schema.json"))) == 9
+    code, out, _ = run("schema", "levels", "-o", str(tmp_path / "one"))  # had written all
+    assert code == 0
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["levels.schema.json"]
     assert run("schema", "nonsense")[0] == 2
 
 

@@ -334,9 +334,9 @@ def schema(kind: str | None, output: Path | None) -> None:
     """Print or write the JSON Schema (draft 2020-12) of the source files.
 
     With KIND, print that kind's schema; with -o, write every kind's schema
-    into a folder; with neither, print all of them as one JSON object keyed
-    by kind. Editors with a YAML language server use them to complete and
-    check sources while you type.
+    (or KIND's alone) into a folder; with neither, print all of them as one
+    JSON object keyed by kind. Editors with a YAML language server use them
+    to complete and check sources while you type.
 
     \b
     Example:
@@ -348,7 +348,7 @@ def schema(kind: str | None, output: Path | None) -> None:
     from .json_schema import schema_for, write_schemas
 
     if output is not None:
-        for path in write_schemas(output):
+        for path in write_schemas(output, kinds=[kind] if kind else FILE_KINDS):
             _console().print(f"[green]✓[/] wrote {escape(str(path))}")
         return
     document = schema_for(kind) if kind else {k: schema_for(k) for k in FILE_KINDS}

@@ -714,13 +714,14 @@ def schema_file_name(kind: str) -> str:
     return f"{kind}.schema.json"
 
 
-def write_schemas(folder: Path, *, overwrite: bool = True) -> list[Path]:
-    """Write each kind's schema into `folder` (made if missing); the paths written, in
-    FILE_KINDS order. With `overwrite` false, a file already there is left as it is
+def write_schemas(folder: Path, *, overwrite: bool = True,
+                  kinds: Sequence[str] = FILE_KINDS) -> list[Path]:
+    """Write each of `kinds`' schema into `folder` (made if missing); the paths written,
+    in FILE_KINDS order. With `overwrite` false, a file already there is left as it is
     (`wgec init` in a folder that has schemas of its own)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for kind in FILE_KINDS:
+    for kind in (kind for kind in FILE_KINDS if kind in kinds):
         path = folder / schema_file_name(kind)
         if not overwrite and path.exists():
             continue
