@@ -423,7 +423,8 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
 @main.command()
 @click.argument("rev_a", metavar="REV_A")
 @click.argument("rev_b", metavar="[REV_B]", required=False)
-@click.option("-C", "--project", "project", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-C", "--project", "project",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=".", show_default=True, help="The report project.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
               help="The redline file (default: PROJECT/build/redline.docx or .md).")
@@ -547,7 +548,8 @@ def export_command(project: Path, language: str, output: Path | None) -> None:
 
 @translations.command(name="import")
 @click.argument("po_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-C", "--project", "project", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-C", "--project", "project",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=".", show_default=True, help="The report project.")
 @click.option("--lang", "language", metavar="LANG",
               help="The PO file's language (default: its Language header).")
