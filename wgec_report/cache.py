@@ -20,13 +20,21 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import Diagnostic, Location, Severity, warning, whole_file
-from .files import SOURCES_DIR, display_path, is_scratch_file, user_cache_folder, yaml_files
+from .files import (
+    SECTIONS_DIR,
+    SOURCES_DIR,
+    display_path,
+    is_scratch_file,
+    user_cache_folder,
+    yaml_files,
+)
 
 CACHE_FILE = ".wgec-cache.json"
 CACHE_VERSION = 3
@@ -41,10 +49,18 @@ USES_PANDOC = frozenset({"docx", "pdf", "html"})
 USES_TYPST = frozenset({"pdf"})
 
 
+def encoded(text: str) -> bytes:
+    """`text` as UTF-8 bytes, whatever it holds. A path's str keeps a name's bytes that
+    are not UTF-8 as lone surrogates (Python's surrogateescape), which plain UTF-8
+    refuses to encode; "surrogatepass" encodes every str, and two strs apart, which is
+    all a hash needs (any other str gives the same bytes as plain UTF-8)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def digest(parts: Iterable[str | bytes]) -> str:
     hasher = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        data = encoded(part) if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "big"))  # no two lists of parts hash alike
         hasher.update(data)
     return hasher.hexdigest()
@@ -67,7 +83,7 @@ def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
             continue
         with contextlib.suppress(OSError):  # the folder itself a link: the build refuses it
             if folder.is_symlink():
-                found.setdefault(LINK, os.readlink(folder).encode())
+                found.setdefault(LINK, encoded(os.readlink(folder)))
         inside = folder.resolve()
         for parent, folders_in, names in os.walk(folder):  # links to folders not followed
             folders_in[:] = sorted(name for name in folders_in if not is_scratch_file(name))
@@ -77,7 +93,7 @@ def template_files(folders: Iterable[Path]) -> dict[str, bytes]:
                 relative = path.relative_to(folder).as_posix()
                 with contextlib.suppress(OSError):  # gone meanwhile: a watch sees it go
                     if path.is_symlink():
-                        found.setdefault(relative + LINK, os.readlink(path).encode())
+                        found.setdefault(relative + LINK, encoded(os.readlink(path)))
                     if (name in files and relative not in found and path.is_file()
                             and path.resolve().is_relative_to(inside)):
                         found[relative] = path.read_bytes()
@@ -102,9 +118,9 @@ def output_keys(
     only_for_a_format = {name for names in FORMAT_TEMPLATES.values() for name in names}
     # In name order: the same templates give the same key, whichever folder each
     # was found in first (a default copied unchanged into the project changes nothing).
-    markdown_templates = [f"{name}\0".encode() + data for name, data in sorted(templates.items())
+    markdown_templates = [encoded(f"{name}\0") + data for name, data in sorted(templates.items())
                           if name.removesuffix(LINK) not in only_for_a_format]
-    sources = [(f"{name}\0".encode() + (text.encode() if isinstance(text, str) else text))
+    sources = [(encoded(f"{name}\0") + (encoded(text) if isinstance(text, str) else text))
                for name, text in sorted(texts.items())]
     common: list[str | bytes] = [*sources, *markdown_templates,
               *(f"{key}={value}" for key, value in sorted(settings.items()))]
@@ -127,15 +143,21 @@ def read_snapshot(project: Path) -> dict[str, bytes] | None:
     """The bytes of every source file, by the path diagnostics name it with; no parsing.
 
     None when the sources are not plainly there (no folder, a link out of the
-    project, an unreadable file): the check has something to say about those.
+    project, an unreadable file, a link loop, a FIFO): the check has something to say
+    about those.
     """
     sources_dir = project / SOURCES_DIR
+    sections = sources_dir / SECTIONS_DIR
     try:
-        if not sources_dir.is_dir():
-            return None
+        if not sources_dir.is_dir() or (sections.is_symlink() and not sections.exists()):
+            return None  # no sources, or a sections folder that is a link loop (or broken)
         inside = project.resolve()
         snapshot: dict[str, bytes] = {}
         for path in yaml_files(sources_dir):
+            # Before anything follows or opens it: a link loop raises OSError here (and
+            # RuntimeError in resolve()), and reading a FIFO would wait forever.
+            if not stat.S_ISREG(path.stat().st_mode):
+                return None
             if not path.resolve().is_relative_to(inside):  # the file or its folder a link
                 return None
             snapshot[display_path(path)] = path.read_bytes()
@@ -155,7 +177,7 @@ def summary_key(snapshot: Mapping[str, bytes], requested_language: str) -> str:
     from . import __version__
 
     return digest(["summary", f"wgec={__version__}", f"language={requested_language}",
-                   *(f"{name}\0".encode() + data for name, data in sorted(snapshot.items()))])
+                   *(encoded(f"{name}\0") + data for name, data in sorted(snapshot.items()))])
 
 
 def diagnostic_to_json(diagnostic: Diagnostic) -> dict[str, Any]:

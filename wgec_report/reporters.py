@@ -169,7 +169,12 @@ def _sarif_result(diagnostic: Diagnostic, rule_index: Mapping[str, int]) -> dict
 
 
 def _uri(path: str) -> str:
-    """A relative path as a URI reference (code scanning resolves it against the checkout)."""
+    """A relative path as a URI reference (code scanning resolves it against the checkout).
+
+    A name's bytes that are not UTF-8 come as lone surrogates (Python's surrogateescape):
+    encoded back to those bytes, they are percent-encoded one by one (`bad%FF.yaml`), and
+    the URI names the very file.
+    """
     from urllib.parse import quote
 
-    return quote(path.replace("\\", "/"))
+    return quote(path.replace("\\", "/"), errors="surrogateescape")

@@ -10,8 +10,10 @@ business, not this module's.
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -170,23 +172,68 @@ def find_source_files(project: Path) -> tuple[list[SourceFile], list[Diagnostic]
             )
         ]
     found: list[SourceFile] = []
-    problems: list[Diagnostic] = []
+    problems = _sections_folder_loop(sources_dir)
     project_real = project.resolve()
     for path in yaml_files(sources_dir):
         display = display_path(path)
-        if not path.resolve().is_relative_to(project_real):
-            problems.append(
-                error(
-                    whole_file(display),
-                    "outside-project",
-                    "this file links to a place outside the project folder",
-                    "copy the file into sources/ instead of linking to it",
-                )
+        # Asked first: resolve() raises RuntimeError on a link loop, and nothing may
+        # open a FIFO or a device.
+        problem = _not_to_be_read(path, display)
+        if problem is None and not path.resolve().is_relative_to(project_real):
+            problem = error(
+                whole_file(display),
+                "outside-project",
+                "this file links to a place outside the project folder",
+                "copy the file into sources/ instead of linking to it",
             )
+        if problem is not None:
+            problems.append(problem)
             continue
         relative = path.relative_to(sources_dir).as_posix()
         found.append(SourceFile(path=path, display=display, relative=relative))
     return found, problems
+
+
+# The files that are neither regular files nor folders, as the messages name them.
+_SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_to_be_read(path: Path, display: str) -> Diagnostic | None:
+    """An `unreadable` error for a source that stat alone shows must not be opened: a
+    link loop, or a FIFO, a device or a socket (reading a FIFO waits for a writer
+    forever; opening a device may do anything). None for anything else: a folder or a
+    missing link target is load_file's to report, in the system's words."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            return None
+        return error(whole_file(display), "unreadable",
+                     f"cannot read file: it is a symbolic-link loop ({exc.strerror})",
+                     "point the link at a real file, or replace it with one")
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = next((kind for is_kind, kind in _SPECIAL_FILES if is_kind(mode)), "a special file")
+    return error(whole_file(display), "unreadable",
+                 f"cannot read file: not a regular file but {kind}",
+                 "replace it with a real YAML file")
+
+
+def _sections_folder_loop(sources_dir: Path) -> list[Diagnostic]:
+    """An `unreadable` error at a sections folder that is a link loop: listing it finds
+    no file, and without this the report's sections would only seem to be missing."""
+    folder = sources_dir / SECTIONS_DIR
+    try:
+        folder.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return [error(Location(display_path(folder)), "unreadable",
+                          f"cannot read the sections folder: it is a symbolic-link loop "
+                          f"({exc.strerror})",
+                          f"make {SOURCES_DIR}/{SECTIONS_DIR} a folder, "
+                          "or a link to a folder of the project")]
+    return []
 
 
 def load_project(project: Path) -> LoadedSources:
