@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ def test_a_failed_conversion_replaces_nothing(project: Path) -> None:
     assert sorted(outputs) == [".wgec-cache.json", "report.docx", "report.md", "report.pdf"]
     templates = project / "templates"
     templates.mkdir()
-    (templates / "reference.docx").write_bytes(b"not a zip file")
+    with zipfile.ZipFile(templates / "reference.docx", "w") as docx:  # styles pandoc refuses
+        docx.writestr("word/styles.xml", "not XML")
     with pytest.raises(ConversionError) as raised:
         build_project(project)  # Markdown and PDF were made; nothing may be written
     assert "pandoc" in raised.value.message
