@@ -245,6 +245,21 @@ def test_a_reference_written_as_a_note_is_one(text: str, shown: list[str]) -> No
     assert [" ".join(block.split()) for block in plain.strip().split("\n\n")] == shown
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("de Tunis.[@res:65] Après", "de Tunis^[R, para. 65.]. Après"),
+    ("de Tunis [@res:65]. Après", "de Tunis^[R, para. 65.]. Après"),
+    ("de Tunis ?[@res:65] Après", "de Tunis^[R, para. 65.] ? Après"),
+    ("etc.;[@res:65] x", "etc^[R, para. 65.].; x"),
+    ("au 1\\.[@res:65] x", "au 1\\.^[R, para. 65.] x"),  # an escaped stop is text
+])
+def test_french_puts_the_mark_before_the_punctuation_wherever_it_was_written(
+        text: str, shown: str) -> None:
+    """A translator's "Tunis.[@…]" gave "Tunis.¹", though French notes come before
+    the punctuation, as "Tunis [@…]." gave "Tunis¹."."""
+    french = CONTEXT._replace(instrument_titles={"res": "R"}, note_before_punctuation=True)
+    assert render_references(text, french, escape_markdown) == shown
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

@@ -250,8 +250,12 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
             said = context.citation_separator.join(filter(None, [links, *notes]))
             rendered = f"^[{said}{context.note_end if notes else ''}]"
         else:
+            after = ""
             if notes:
                 before = _without_trailing_spaces(before)
+                if context.note_before_punctuation:  # "Tunis.[@…]": the mark before the stop
+                    kept = _without_trailing_spaces(_without_closing_punctuation(before))
+                    before, after = kept, before[len(kept):]  # " ?": its space with it
                 while (not context.note_before_punctuation and after_end < len(markdown)
                        and markdown[after_end] in _CLOSING_PUNCTUATION):
                     punctuation += markdown[after_end]
@@ -261,6 +265,7 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
             rendered = links + punctuation
             if notes:
                 rendered += f"^[{context.citation_separator.join(notes)}{context.note_end}]"
+            rendered += after
         out.append(before)
         if markdown.startswith(_CONTINUING_A_BRACKET, after_end):
             rendered = f"[{rendered}]{{}}"
@@ -268,6 +273,14 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
+
+
+def _without_closing_punctuation(text: str) -> str:
+    r"""`text` without the closing punctuation it ends in (not an escaped one: `1\.`)."""
+    end = len(text)
+    while end and text[end - 1] in _CLOSING_PUNCTUATION and not escaped(text, end - 1):
+        end -= 1
+    return text[:end]
 
 
 def _notes_in(markdown: str, pairs: list[tuple[int, int]],
