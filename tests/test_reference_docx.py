@@ -191,8 +191,9 @@ def test_custom_style_exists(parts: dict[str, bytes], name: str) -> None:
 
 def test_the_custom_styles_are_the_ones_the_build_uses() -> None:
     assert set(CUSTOM_STYLES) == {
-        "Masthead Organ", "Masthead Body", "Masthead Line", "Masthead Symbol", "Masthead Meta",
-        "Drafting Note", "Recommendation", "Annex Heading", "Editing Note",
+        "Masthead United Nations", "Masthead Organ", "Masthead Body", "Masthead Line",
+        "Masthead Symbol", "Masthead Meta", "Drafting Note", "Recommendation",
+        "Annex Heading", "Editing Note",
     }
 
 

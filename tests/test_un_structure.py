@@ -48,11 +48,33 @@ def test_masthead_in_pdf(crp: Path) -> None:
 def test_masthead_in_docx_in_its_styles(crp: Path) -> None:
     document = zipfile.ZipFile(crp / "report.docx").read("word/document.xml").decode()
     paragraphs = docx_paragraphs(crp / "report.docx")
-    assert paragraphs[:3] == [SYMBOL, "United Nations", "Economic and Social Council"]
+    assert paragraphs[:2] == ["United Nations" + SYMBOL, "Economic and Social Council"
+                              "Distr.: General22 January 2018Original: English"]
     assert "This document is being reproduced without formal editing." in paragraphs
     assert "Draft report of the Working Group on Enhanced Cooperation" in paragraphs
-    for style in ("MastheadSymbol", "MastheadOrgan", "MastheadMeta", "Title"):
+    for style in ("MastheadUnitedNations", "MastheadOrgan", "Title"):
         assert f'<w:pStyle w:val="{style}" />' in document, style
+
+
+def test_masthead_in_docx_is_two_rows_as_in_un_documents(crp: Path) -> None:
+    """The symbol had stood alone above "United Nations", the distribution corner
+    below the organ, with no rule: now each is in its row, after a tab, in its own
+    character style, and each row has its rule (as in the PDF)."""
+    archive = zipfile.ZipFile(crp / "report.docx")
+    document = archive.read("word/document.xml").decode()
+    rows = re.findall(r'<w:p><w:pPr><w:pStyle w:val="(MastheadUnitedNations|MastheadOrgan)" />'
+                      r"</w:pPr>(.*?)</w:p>", document)
+    assert [style for style, _ in rows] == ["MastheadUnitedNations", "MastheadOrgan"]
+    united, organ = (content for _, content in rows)
+    assert re.search(r'<w:tab />.*<w:rStyle w:val="MastheadSymbolChar" />.*' + re.escape(SYMBOL),
+                     united)
+    assert organ.count("<w:tab />") == 3  # one on each of the corner's lines
+    assert organ.count('<w:rStyle w:val="MastheadMetaChar" />') >= 3
+    assert "MastheadSymbol\"" not in document and "MastheadMeta\"" not in document
+    styles = archive.read("word/styles.xml").decode()
+    for style, rule in (("MastheadUnitedNations", 'w:sz="12"'), ("MastheadOrgan", 'w:sz="6"')):
+        found = re.search(rf'w:styleId="{style}".*?</w:style>', styles, re.S)
+        assert found is not None and "<w:bottom " in found.group() and rule in found.group()
 
 
 def test_running_header_in_docx_holds_the_symbol(crp: Path) -> None:
@@ -414,3 +436,17 @@ def test_a_drafting_note_of_any_form_is_in_brackets_and_italics(
             cell = next(p for p in re.findall(r"<w:p>.*?</w:p>", document, re.S)
                         if f">{text_shown}<" in p)
             assert "<w:i />" in cell or '<w:pStyle w:val="DraftingNote" />' in cell
+
+
+def test_a_distribution_corner_with_no_organ_beside_it_stays_in_its_column() -> None:
+    """A report without an organ: the corner keeps a paragraph of its own, its lines
+    in the corner's column (a tab each), as they would be beside the organ."""
+    from wgec_report.convert import masthead_in_rows
+
+    meta = (b'<w:p><w:pPr><w:pStyle w:val="MastheadMeta" /></w:pPr><w:r><w:t>Distr.: General'
+            b'</w:t></w:r><w:r><w:br /></w:r><w:r><w:t>Original: English</w:t></w:r></w:p>')
+    body = b'<w:p><w:pPr><w:pStyle w:val="MastheadBody" /></w:pPr><w:r><w:t>CSTD</w:t></w:r></w:p>'
+    out = masthead_in_rows(meta + b"\n" + body)
+    assert out.count(b"<w:p>") == 2 and out.endswith(b"\n" + body)
+    assert out.count(b"<w:tab />") == 2
+    assert out.count(b'<w:rStyle w:val="MastheadMetaChar" />') == 3

@@ -204,7 +204,7 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
             elif info.filename in ("word/document.xml", "word/footnotes.xml"):
                 if info.filename == "word/document.xml":
-                    data = divs_styled(data)
+                    data = masthead_in_rows(divs_styled(data))
                 if rtl:
                     data = right_to_left_document(data)
             target.writestr(info, data, compress_type=info.compress_type)
@@ -239,6 +239,51 @@ _DIV_STYLES = {
                                   rb"(?:<w:b [^>]*/>|<w:b/>)?(?:<w:bCs [^>]*/>|<w:bCs/>)?")),
 }
 _DIV_STYLES[b"to-draft"] = _DIV_STYLES[b"note"]
+
+
+# A masthead paragraph, and the row it joins: the symbol beside "United Nations", the
+# distribution corner beside the organ; each with the character style its runs take.
+_MASTHEAD_ROWS = ((b"MastheadSymbol", b"MastheadUnitedNations", b"MastheadSymbolChar"),
+                  (b"MastheadMeta", b"MastheadOrgan", b"MastheadMetaChar"))
+_TAB_RUN = b"<w:r><w:tab /></w:r>"
+_SPACES = re.compile(rb"\s*")  # between two paragraphs: always matches
+
+
+def _styled_paragraph(style: bytes) -> re.Pattern[bytes]:
+    """A body paragraph of `style`: its properties, then its content."""
+    return re.compile(rb'<w:p>(<w:pPr><w:pStyle w:val="' + style + rb'" />.*?</w:pPr>)(.*?)</w:p>',
+                      re.DOTALL)
+
+
+def masthead_in_rows(xml: bytes) -> bytes:
+    """The masthead's two rows, as in UN documents: the symbol on the line of "United
+    Nations", at the right margin; the distribution corner on the organ's lines, in a
+    column at the right. In the Markdown each is a paragraph of its own (so that a
+    redline compares them one by one); here its content moves into its row's paragraph,
+    after a tab to the row style's tab stop, each of its line breaks followed by a tab,
+    its runs in its own character style. With no row to join (a report without an
+    organ), it stays a paragraph, its lines in the corner's column all the same."""
+    for moved, row, character in _MASTHEAD_ROWS:
+        found = _styled_paragraph(moved).search(xml)
+        if found is None:
+            continue
+        style = _character(character)
+        runs = _RUN_PROPERTIES.sub(lambda run, style=style: _run_styled(run, style),
+                                   found.group(2)).replace(b"<w:br />", b"<w:br /><w:tab />")
+        following = _SPACES.match(xml, found.end()).end()  # type: ignore[union-attr]
+        joined = _styled_paragraph(row).match(xml, following)  # the very next paragraph
+        if joined is not None:
+            end = joined.end() - len(b"</w:p>")
+            xml = xml[:found.start()] + xml[following:end] + _TAB_RUN + runs + xml[end:]
+        else:
+            lone = b"<w:p>" + found.group(1) + _TAB_RUN + runs + b"</w:p>"
+            xml = xml[:found.start()] + lone + xml[found.end():]
+    return xml
+
+
+def _character(style: bytes) -> _RunStyle:
+    return _RunStyle(b"", b'<w:rStyle w:val="' + style + b'" />', re.compile(rb"<w:rStyle "),
+                     re.compile(rb""))
 
 
 def divs_styled(xml: bytes) -> bytes:

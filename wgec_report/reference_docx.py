@@ -81,11 +81,12 @@ _PARTS = (
 
 # Custom paragraph styles for pandoc's `::: {custom-style="..."}` divs: name → description.
 CUSTOM_STYLES: dict[str, str] = {
-    "Masthead Organ": "14 pt bold",
+    "Masthead United Nations": "16 pt bold, over a thick rule",
+    "Masthead Organ": "14 pt bold, over a thin rule",
     "Masthead Body": "10 pt bold",
     "Masthead Line": "10 pt",
-    "Masthead Symbol": "14 pt bold, right-aligned",
-    "Masthead Meta": "9 pt, right-aligned",
+    "Masthead Symbol": "14 pt bold, at the right of 'United Nations'",
+    "Masthead Meta": "9 pt, in a column at the right of the organ",
     "Drafting Note": "10 pt italic",
     "Recommendation": "10 pt bold, justified",
     "Annex Heading": "12 pt bold, centred, on a new page",
@@ -227,10 +228,10 @@ def _sample(style_name: str, text: str) -> str:
 # pandoc reads nothing from the body but its final section.
 _MASTHEAD_SAMPLES = "".join(
     (
-        _sample("Masthead Organ", "Economic and Social Council"),
         _sample("Masthead Symbol", "E/CN.16/2018/CRP.3"),
+        _sample("Masthead United Nations", "United Nations"),
         _sample("Masthead Meta", "Distr.: General"),
-        _sample("Masthead Meta", "Original: English"),
+        _sample("Masthead Organ", "Economic and Social Council"),
         _sample("Masthead Body", "Commission on Science and Technology for Development"),
         _sample("Masthead Line", "Item 3 of the provisional agenda"),
         _sample("Editing Note", "This document is being reproduced without formal editing."),
@@ -537,8 +538,16 @@ def _added_styles() -> list[str]:
                          ppr=_ppr(tabs=tabs, before=0, after=0, jc="left"), rpr=_rpr(10)),
         _paragraph_style("Footer", "footer", ui_priority=99,
                          ppr=_ppr(tabs=tabs, before=0, after=0, jc="left"), rpr=_rpr(9)),
+        # The masthead's two rows, as in UN documents: "United Nations" over a thick rule,
+        # the symbol at the right margin (a tab); the organ over a thin rule, the
+        # distribution corner in a column at the right (a tab on each of its lines).
+        _paragraph_style("MastheadUnitedNations", "Masthead United Nations", custom=True,
+                         ppr=_ppr(keep_next=True, before=0, after=120, jc="left",
+                                  border=_rule(12), tabs=_tab("right", TEXT_WIDTH)),
+                         rpr=_rpr(16, bold=True)),
         _paragraph_style("MastheadOrgan", "Masthead Organ", custom=True,
-                         ppr=_ppr(keep_next=True, before=0, after=60, jc="left"),
+                         ppr=_ppr(keep_next=True, before=60, after=240, jc="left",
+                                  border=_rule(6), tabs=_tab("left", _CORNER)),
                          rpr=_rpr(14, bold=True)),
         _paragraph_style("MastheadBody", "Masthead Body", custom=True,
                          ppr=_ppr(keep_next=True, before=0, after=0, jc="left"),
@@ -546,12 +555,16 @@ def _added_styles() -> list[str]:
         _paragraph_style("MastheadLine", "Masthead Line", custom=True,
                          ppr=_ppr(keep_next=True, before=0, after=0, jc="left"),
                          rpr=_rpr(10)),
+        # Where there is no row for them to join (see convert.masthead_in_rows).
         _paragraph_style("MastheadSymbol", "Masthead Symbol", custom=True,
                          ppr=_ppr(keep_next=True, before=0, after=120, jc="right"),
                          rpr=_rpr(14, bold=True)),
         _paragraph_style("MastheadMeta", "Masthead Meta", custom=True,
-                         ppr=_ppr(keep_next=True, before=0, after=0, jc="right"),
+                         ppr=_ppr(keep_next=True, before=60, after=120, jc="left",
+                                  tabs=_tab("left", _CORNER)),
                          rpr=_rpr(9)),
+        _character_style("MastheadSymbolChar", "Masthead Symbol Char", rpr=_rpr(14, bold=True)),
+        _character_style("MastheadMetaChar", "Masthead Meta Char", rpr=_rpr(9, bold=False)),
         _paragraph_style("DraftingNote", "Drafting Note", based_on="BodyText", custom=True,
                          ppr=_ppr(jc="both"), rpr=_rpr(10, italic=True)),
         _paragraph_style("Recommendation", "Recommendation", based_on="BodyText", custom=True,
@@ -564,6 +577,19 @@ def _added_styles() -> list[str]:
         _paragraph_style("EditingNote", "Editing Note", custom=True,
                          ppr=_ppr(before=120, after=120, jc="left"), rpr=_rpr(9, italic=True)),
     ]
+
+
+_CORNER = TEXT_WIDTH - 2600  # where the distribution corner's column starts (twips)
+
+
+def _tab(kind: str, position: int) -> str:
+    return f'<w:tabs><w:tab w:val="{kind}" w:pos="{position}" /></w:tabs>'
+
+
+def _rule(eighths: int) -> str:
+    """A rule under a paragraph, `eighths` of a point thick, from margin to margin."""
+    return (f'<w:pBdr><w:bottom w:val="single" w:sz="{eighths}" w:space="4" '
+            'w:color="000000" /></w:pBdr>')
 
 
 def _parse_fragment(xml: str) -> ElementTree.Element:

@@ -392,11 +392,10 @@ class _View:
         """The UN masthead as paragraphs in the reference document's masthead styles."""
         meta = self.report.meta
         lines: list[tuple[str, str]] = []
+        # A frame (the symbol, the corner) comes before the paragraph it stands beside.
         if meta.symbol is not None:
             lines.append(("Masthead Symbol", escape_markdown(meta.symbol.value)))
-        lines.append(("Masthead Organ", escape_markdown(self.t["united_nations"])))
-        if meta.organ is not None:
-            lines.append(("Masthead Organ", self.plain(meta.organ)))
+        lines.append(("Masthead United Nations", escape_markdown(self.t["united_nations"])))
         t = self.t
         corner = []
         if meta.distribution is not None:
@@ -407,6 +406,8 @@ class _View:
         original = t["language_names"][meta.original_language]
         corner.append(escape_markdown(f"{t['original']} {original}"))
         lines.append(("Masthead Meta", "\\\n".join(corner)))
+        if meta.organ is not None:
+            lines.append(("Masthead Organ", self.plain(meta.organ)))
         if meta.body is not None:
             lines.append(("Masthead Body", self.plain(meta.body)))
         for field in (meta.working_group, meta.meeting, meta.agenda_item):
