@@ -299,7 +299,13 @@ def test_an_optional_table_of_contents_in_every_format(project: Path) -> None:
     report.write_text(report.read_text() + "toc: true\n")
     build_project(project, ["docx", "pdf", "html"])
     out = project / "build"
-    assert 'TOC \\o' in zipfile.ZipFile(out / "report.docx").read("word/document.xml").decode()
+    document = zipfile.ZipFile(out / "report.docx").read("word/document.xml").decode()
+    assert 'TOC \\o' in document
+    # Under the title, as its words say (pandoc put "Table of Contents" above the masthead).
+    styles = re.findall(r'<w:pStyle w:val="([A-Za-z]+)" />', document)
+    assert styles.index("Title") < styles.index("TOCHeading") < styles.index("BodyText")
+    assert styles.index("MastheadUnitedNations") < styles.index("TOCHeading")
+    assert '"TOCHeading" /></w:pPr><w:r><w:t xml:space="preserve">Contents<' in document
     assert "Contents" in pdf_text(out / "report.pdf").split("Introduction")[0]
     # An entry on a line of its own, with its page: "1. Introduction" in a heading had
     # been a numbered list in typst, its leaders and page on the next line.

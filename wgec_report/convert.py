@@ -155,6 +155,8 @@ def markdown_to_docx(markdown: str, metadata: Mapping[str, str],
     extra = [f"--reference-doc={reference_doc}"] if reference_doc else []
     extra += _toc(metadata)
     given = {k: v for k, v in metadata.items() if k not in ("title", "subtitle", "date")}
+    if metadata.get("toc") == "true":  # the contents, titled in the document's language
+        given["toc-title"] = metadata.get("contents-label", "Contents")
     docx = run_pandoc(markdown, "docx", given, extra)
     # Without a symbol (a draft not yet issued), the running header shows the title.
     header = metadata.get("symbol") or metadata.get("title", "")
@@ -204,7 +206,7 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
             elif info.filename in ("word/document.xml", "word/footnotes.xml"):
                 if info.filename == "word/document.xml":
-                    data = masthead_in_rows(divs_styled(data))
+                    data = contents_after_the_title(masthead_in_rows(divs_styled(data)))
                 if rtl:
                     data = right_to_left_document(data)
             target.writestr(info, data, compress_type=info.compress_type)
@@ -279,6 +281,25 @@ def masthead_in_rows(xml: bytes) -> bytes:
             lone = b"<w:p>" + found.group(1) + _TAB_RUN + runs + b"</w:p>"
             xml = xml[:found.start()] + lone + xml[found.end():]
     return xml
+
+
+_CONTENTS = re.compile(rb"<w:sdt>(?:(?!</w:sdt>).)*?<w:docPartGallery w:val=\"Table of Contents\""
+                       rb".*?</w:sdt>\s*", re.DOTALL)
+_TITLES = re.compile(rb'(?:<w:p><w:pPr><w:pStyle w:val="(?:Title|Subtitle)" />.*?</w:p>\s*)+',
+                     re.DOTALL)
+
+
+def contents_after_the_title(xml: bytes) -> bytes:
+    """The table of contents under the title, where UN documents have it: pandoc puts
+    it first in the document, above the masthead."""
+    contents = _CONTENTS.search(xml)
+    if contents is None:
+        return xml
+    rest = xml[:contents.start()] + xml[contents.end():]
+    titles = _TITLES.search(rest)
+    if titles is None:
+        return xml
+    return rest[:titles.end()] + contents.group() + rest[titles.end():]
 
 
 def _character(style: bytes) -> _RunStyle:
