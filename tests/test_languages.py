@@ -135,6 +135,12 @@ def test_arabic_docx_is_right_to_left(languages: Path) -> None:
     assert "<w:bidiVisual" in document  # tables read from the right
     section = document[document.rindex("<w:sectPr"):]
     assert "<w:bidi" in section
+    # The running header and the page number too: the header had stood at the left.
+    with zipfile.ZipFile(languages / "ar" / "report.docx") as docx:
+        for name in docx.namelist():
+            if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
+                part = docx.read(name).decode()
+                assert part.count("<w:p>") == part.count("<w:bidi/>"), name
 
 
 def test_scripts_are_drawn_with_fonts_that_cover_them(languages: Path) -> None:

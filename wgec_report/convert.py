@@ -171,14 +171,15 @@ _CORE_DATES = re.compile(
 
 
 SYMBOL_PLACEHOLDER = b"WGEC:symbol"  # in the reference document's running header
+_HEADER_OR_FOOTER = re.compile(r"word/(?:header|footer)\d*\.xml")
 
 
 def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                 symbol: str = "", *, rtl: bool = False) -> bytes:
     """Date the document's properties `when` (or not at all), title them, put the symbol
     in the running header; for a right-to-left document (`rtl`), make every paragraph,
-    table and section of the body and the footnotes right to left (`w:bidi`,
-    `w:bidiVisual`), which pandoc's `dir: rtl` does only in part.
+    table and section of the body, the footnotes and the headers and footers right to
+    left (`w:bidi`, `w:bidiVisual`), which pandoc's `dir: rtl` does only in part.
 
     Under --sandbox pandoc dates every DOCX 1970-01-01: reproducible, but
     wrong. The archive is rewritten entry by entry, in order, with pandoc's
@@ -202,8 +203,10 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATES.sub(dated, data)
                 data = _CORE_TITLE.sub(lambda _: titled, data)  # a `\1` in it is text
-            elif info.filename.startswith("word/header") and SYMBOL_PLACEHOLDER in data:
+            elif _HEADER_OR_FOOTER.fullmatch(info.filename):
                 data = data.replace(SYMBOL_PLACEHOLDER, _xml_text(symbol))
+                if rtl:  # the running header at the right, as the PDF has it
+                    data = right_to_left_document(data)
             elif info.filename in ("word/document.xml", "word/footnotes.xml"):
                 if info.filename == "word/document.xml":
                     data = contents_after_the_title(masthead_in_rows(divs_styled(data)))
