@@ -217,6 +217,8 @@ def test_tables_have_a_row_per_focus_area_and_level(crp: Path) -> None:
     assert rows == [1 + 4, 1 + 10, 1 + 7 + 1, 1 + 3]  # header + rows (+ "Etc.")
     mapping = tables[3]
     assert all("<w:tblHeader" in t for t in tables)  # header rows repeat across pages
+    # Every row kept on one page, as in the PDF (a row could break across two in Word).
+    assert document.count("<w:cantSplit />") == sum(rows)
     report = check_project(REPO).report
     assert report is not None
     for organization in report.organizations:

@@ -210,6 +210,7 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
             elif info.filename in ("word/document.xml", "word/footnotes.xml"):
                 if info.filename == "word/document.xml":
                     data = contents_after_the_title(masthead_in_rows(divs_styled(data)))
+                    data = rows_kept_whole(data)
                 if rtl:
                     data = right_to_left_document(data)
             target.writestr(info, data, compress_type=info.compress_type)
@@ -290,6 +291,13 @@ _CONTENTS = re.compile(rb"<w:sdt>(?:(?!</w:sdt>).)*?<w:docPartGallery w:val=\"Ta
                        rb".*?</w:sdt>\s*", re.DOTALL)
 _TITLES = re.compile(rb'(?:<w:p><w:pPr><w:pStyle w:val="(?:Title|Subtitle)" />.*?</w:p>\s*)+',
                      re.DOTALL)
+
+
+def rows_kept_whole(xml: bytes) -> bytes:
+    """Every table row kept on one page (`w:cantSplit`), as the PDF keeps it: in Word a
+    row of the mapping could start on one page and end on the next."""
+    return (xml.replace(b"<w:tr><w:trPr>", b"<w:tr><w:trPr><w:cantSplit />")
+            .replace(b"<w:tr><w:tc>", b"<w:tr><w:trPr><w:cantSplit /></w:trPr><w:tc>"))
 
 
 def contents_after_the_title(xml: bytes) -> bytes:
