@@ -689,6 +689,8 @@ def test_accepting_gives_the_new_text_and_rejecting_the_old(old: str, new: str) 
 @given(old=PIECES, new=PIECES)
 @example(old="", new="[TA](\n\n)")  # no link: a paragraph break in between (found by CI)
 @example(old="", new="[TA]([)")  # a bracket in the target closed the span (found locally)
+@example(old="[TA](\n\nUN)", new="[TA](\n>\n> UN)")  # `>` lines in a paragraph: no break
+@example(old="[TA](\n\n)", new="[TA]( ")  # the span's `)` closed the text's `](`
 def test_every_mark_is_a_pandoc_span(old: str, new: str) -> None:
     import json
 

@@ -154,6 +154,9 @@ def finish_marks(marked: str, author: str, date: datetime.datetime, critic: bool
     attributes = f'author="{_attribute(author)}" date="{_timestamp(date)}"'
     # `![` would open an image and `^[` a footnote: right before a span they are text.
     marked = re.sub(r"(?<!\\)([!^])(?=[\ufdd0\ufdd2])", r"\\\1", marked)
+    # `](` right before a span opened no link in the text (a link is one token, never
+    # marked inside): escaped, the span's `)` cannot close one (`[TA]([ )]{...}`).
+    marked = re.sub(r"(?<!\\)\]\((?=[\ufdd0\ufdd2])", r"]\\(", marked)
     marked = _guard_brackets(marked)
     return (marked.replace(OPEN_DEL, "[").replace(OPEN_INS, "[")
             .replace(CLOSE_DEL, "]{.deletion " + attributes + "}")
@@ -305,6 +308,7 @@ class _Token:
 _LIST_MARKER = r"(?:[-+*]|#{1,6}|\(?(?:[0-9]{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])[ \t]+"
 _BLOCK_PREFIX = re.compile(rf"(?:[ \t]*>)*[ \t]*(?:{_LIST_MARKER})?")
 _BREAK = re.compile(r"[ \t]*\n(?:[ \t]*>)*[ \t]*\n(?:(?:[ \t]*>)*[ \t]*\n)*")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SPACE = re.compile(r"[ \t]*\n(?:[ \t]*>)*[ \t]*|[ \t]+")
 _MARK = re.compile(r"\*{1,3}|_{1,3}|~~|~|\^")
 _WORD = re.compile(r"[^\s\\\[\]^*_~`]+(?:_+[^\s\\\[\]^*_~`]+)*")
@@ -327,7 +331,7 @@ def tokenize(text: str) -> list[_Token]:
 
 def _next_token(text: str, i: int) -> _Token:
     match = _BREAK.match(text, i)
-    if match:
+    if match and _is_a_break(text, match):
         end = match.end()
         prefix = _BLOCK_PREFIX.match(text, end)
         end = prefix.end() if prefix else end
@@ -439,7 +443,17 @@ def _bracketed(text: str, i: int) -> _Token | None:
 def _inline(text: str, start: int, end: int) -> bool:
     """No paragraph break in `text[start:end]`: a link, span, note or code never spans
     one in pandoc's Markdown (`[TA](` and `)` two paragraphs apart are text)."""
-    return _BREAK.search(text, start, end) is None
+    return not any(_is_a_break(text, match) for match in _BREAK.finditer(text, start, end))
+
+
+def _is_a_break(text: str, match: re.Match[str]) -> bool:
+    """Whether a `_BREAK` is one to pandoc: a blank line always; a line of `>` alone only
+    in a quotation. After a line of text, `>` lines go on its paragraph (a quotation
+    needs a blank line before it): `[TA](` then `>` and `> UN)` is one link."""
+    if _BLANK_LINE.search(match.group()):
+        return True
+    line = text.rfind("\n", 0, match.start()) + 1
+    return text[line:match.start()].lstrip(" \t").startswith(">")
 
 
 def _attributes_ok(block: str) -> bool:
