@@ -268,10 +268,11 @@ def masthead_in_rows(xml: bytes) -> bytes:
     redline compares them one by one); here its content moves into its row's paragraph,
     after a tab to the row style's tab stop, each of its line breaks followed by a tab,
     its runs in its own character style. With no row to join (a report without an
-    organ), it stays a paragraph, its lines in the corner's column all the same."""
+    organ), it stays a paragraph, its lines in the corner's column all the same.
+    Idempotent, as finish_docx is."""
     for moved, row, character in _MASTHEAD_ROWS:
         found = _styled_paragraph(moved).search(xml)
-        if found is None:
+        if found is None or found.group(2).startswith(_TAB_RUN):  # none, or done before
             continue
         style = _character(character)
         runs = _RUN_PROPERTIES.sub(lambda run, style=style: _run_styled(run, style),
@@ -293,11 +294,14 @@ _TITLES = re.compile(rb'(?:<w:p><w:pPr><w:pStyle w:val="(?:Title|Subtitle)" />.*
                      re.DOTALL)
 
 
+_ROW_PROPERTIES = re.compile(rb"<w:tr><w:trPr>(?!<w:cantSplit />)")
+
+
 def rows_kept_whole(xml: bytes) -> bytes:
     """Every table row kept on one page (`w:cantSplit`), as the PDF keeps it: in Word a
-    row of the mapping could start on one page and end on the next."""
-    return (xml.replace(b"<w:tr><w:trPr>", b"<w:tr><w:trPr><w:cantSplit />")
-            .replace(b"<w:tr><w:tc>", b"<w:tr><w:trPr><w:cantSplit /></w:trPr><w:tc>"))
+    row of the mapping could start on one page and end on the next. Idempotent."""
+    return _ROW_PROPERTIES.sub(b"<w:tr><w:trPr><w:cantSplit />", xml).replace(
+        b"<w:tr><w:tc>", b"<w:tr><w:trPr><w:cantSplit /></w:trPr><w:tc>")
 
 
 def contents_after_the_title(xml: bytes) -> bytes:
