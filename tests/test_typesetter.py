@@ -527,6 +527,19 @@ def default_report_with(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Pa
     return project
 
 
+def pdf_text_of_default_report_with(tmp_path: Path,
+                                    edits: dict[str, tuple[str, str]]) -> str:
+    """The PDF's text of `default_report_with(edits)`, built by the CLI (which must pass).
+    typst maps its one hyphen glyph to U+00AD, the hyphenation's, and a hard hyphen to
+    "-" only by /ActualText, which pypdf does not read (pdftotext does): made "-" here."""
+    from .conftest import pdf_text
+
+    project = default_report_with(tmp_path, edits)
+    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
+    assert result.exit_code == 0, result.output
+    return pdf_text(project / "build" / "report.pdf").replace("\xad", "-")
+
+
 def test_a_slash_that_opens_a_line_or_a_block_is_text_in_the_pdf(tmp_path: Path) -> None:
     """`/ x` opens a term list in Typst at a line's or a content block's start, which
     pandoc's Typst writer does not escape: typst failed with "expected colon" on a
@@ -560,8 +573,6 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
     start of a content block, where pandoc's Typst writer leaves them as they are: a
     level named "- Infrastructural" was a bullet in its table and its caption, a title
     "= Introduction" lost its `=`, a link's text became a list."""
-    from .conftest import pdf_text
-
     edits = {
         "report.yaml": ("  en: Draft report of the Working Group",
                         "  en: + Draft report of the Group"),
@@ -571,14 +582,8 @@ def test_a_lone_dash_plus_or_equals_that_opens_a_block_is_text_in_the_pdf(
                                  "To invite ^[= a note] [+ a link](#sec-background) UN GA to"
                                  " consider"),
     }
-    project = default_report_with(tmp_path, edits)
 
-    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
-
-    assert result.exit_code == 0, result.output
-    # typst maps its one hyphen glyph to U+00AD, the hyphenation's, and a hard hyphen
-    # to "-" only by /ActualText, which pypdf does not read (pdftotext does).
-    text = " ".join(pdf_text(project / "build" / "report.pdf").replace("\xad", "-").split())
+    text = " ".join(pdf_text_of_default_report_with(tmp_path, edits).split())
     for shown in ("+ Draft report of the Group", "Table 1: - Infrastructural level",
                   "- Infrastructural level ITU", "1. = Introduction", "= a note",
                   "+ a link"):
@@ -591,21 +596,15 @@ def test_a_number_and_stop_that_opens_a_block_is_text_in_the_pdf(tmp_path: Path)
     pandoc's Typst writer leaves it: a link's text "2. a link" went onto a line of its
     own, a note's text below its number, a table cell's and a caption's text was an
     indented item. (Headings join their number with a no-break space instead.)"""
-    from .conftest import pdf_text
-
     edits = {
         "levels.yaml": ("      en: Infrastructural", "      en: 3. Infrastructural"),
         "recommendations.yaml": ("To invite UN GA to consider",
                                  "To invite ^[1. a note] [2. a link](#sec-background) UN GA"
                                  " to consider"),
     }
-    project = default_report_with(tmp_path, edits)
 
-    result = CliRunner().invoke(main, ["build", str(project), "--to", "pdf"])
-
-    assert result.exit_code == 0, result.output
-    lines = [" ".join(line.split()) for line in pdf_text(project / "build" / "report.pdf")
-             .replace("\xad", "-").split("\n")]
+    lines = [" ".join(line.split())
+             for line in pdf_text_of_default_report_with(tmp_path, edits).split("\n")]
     assert any("To invite" in line and "2. a link UN GA" in line for line in lines), lines
     assert any(re.fullmatch(r"\d+1\. a note", line) for line in lines), lines
     assert "Table 1: 3. Infrastructural level: focus areas" in lines, lines
