@@ -214,10 +214,12 @@ def test_a_file_that_cannot_be_written_is_named_not_its_temporary(committed: Pat
 @pytest.mark.parametrize("folder", ["sources", "sources/sections", "templates"])
 def test_a_build_never_writes_into_the_sources_or_the_templates(project: Path,
                                                                 folder: str) -> None:
-    """`build --to html -o templates` made report.html the next build's template."""
-    code, _, err = run("build", str(project), "--to", "md,html", "-o", str(project / folder))
-    assert code == 2 and f"the project's {folder.split('/')[0]}/ folder" in err, err
-    assert not (project / folder / "report.md").exists()
+    """`build --to html -o templates` made report.html the next build's template; `watch`
+    is refused as `build` is, before it watches."""
+    for command in ("build", "watch"):
+        code, _, err = run(command, str(project), "--to", "md,html", "-o", str(project / folder))
+        assert code == 2 and f"the project's {folder.split('/')[0]}/ folder" in err, err
+        assert not (project / folder / "report.md").exists()
 
 
 def test_build_refuses_invalid_sources_and_keeps_earlier_outputs(project: Path) -> None:

@@ -170,6 +170,7 @@ SCRIPT_TEXTS = [
     "A ^f [@ta:69]^ b", "A ~a~[@ta:69] b", "A ^[note [@ta:69]] b", "A ^g^^[n][@ta:69] b",
     "A ^h\n[@ta:69]^ b", "A ^h\\\n[@ta:69]^ b", "A ~a^b[@ta:69]^c~ d", "A ^a~b[@ta:69]^ c~",
     "A \\\\^x[@ta:69]^ b", "A ^[@ta:69][@ta:69]^ b", "A ^a^b^[@ta:69]^ c", "A ^x[@ta:69]",
+    "A x^a\u00a0[@ta:69]^ b",
 ]
 
 
@@ -251,6 +252,10 @@ def test_a_reference_written_as_a_note_is_one(text: str, shown: list[str]) -> No
     ("de Tunis ?[@res:65] Après", "de Tunis^[R, para. 65.] ? Après"),
     ("etc.;[@res:65] x", "etc^[R, para. 65.].; x"),
     ("au 1\\.[@res:65] x", "au 1\\.^[R, para. 65.] x"),  # an escaped stop is text
+    ("de Tunis\u00a0?[@res:65] Après", "de Tunis^[R, para. 65.]\u00a0? Après"),
+    ("de Tunis\\ ![@res:65] Après", "de Tunis^[R, para. 65.]\\ ! Après"),
+    ("Puis…[@res:65] x", "Puis^[R, para. 65.]… x"),
+    ("de Tunis.^[@res:65] Après", "de Tunis^[R, para. 65.]. Après"),  # written as a note
 ])
 def test_french_puts_the_mark_before_the_punctuation_wherever_it_was_written(
         text: str, shown: str) -> None:

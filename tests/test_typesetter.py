@@ -611,6 +611,19 @@ def test_a_number_and_stop_that_opens_a_block_is_text_in_the_pdf(tmp_path: Path)
     assert any(line.startswith("3. Infrastructural level ITU") for line in lines), lines
 
 
+def test_a_heading_whose_title_starts_with_a_number_and_stop_is_text_in_the_pdf(
+        tmp_path: Path) -> None:
+    """Without section numbers, a title "3. Introduction" made a numbered list of the
+    heading: its contents entry broke in two, its leaders and page on the next line.
+    The escape filter had not run for it (only for cells, notes and links)."""
+    edits = {"report.yaml": ("heading_numbers: arabic", "heading_numbers: none\ntoc: true"),
+             "sections/introduction.yaml": ("  en: Introduction", "  en: 3. Introduction")}
+
+    contents = pdf_text_of_default_report_with(tmp_path, edits).partition("Contents")[2]
+
+    assert re.search(r"^3\. Introduction[ .]+1$", contents, flags=re.M), contents[:300]
+
+
 @pytest.mark.parametrize("title", ["- A title", "+ A title", "= A title", "/ A title",
                                    "1. A title", "12. A title"])
 def test_a_title_that_starts_as_typst_markup_is_text_in_the_pdf(

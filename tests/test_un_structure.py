@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -459,3 +460,30 @@ def test_a_distribution_corner_with_no_organ_beside_it_stays_in_its_column() -> 
     assert out.count(b"<w:p>") == 2 and out.endswith(b"\n" + body)
     assert out.count(b"<w:tab />") == 2
     assert out.count(b'<w:rStyle w:val="MastheadMetaChar" />') == 3
+
+
+def test_a_changed_corner_s_tab_goes_with_its_change() -> None:
+    """In a redline, a symbol or a corner added or removed is a change: its tab is in
+    that change too, or rejecting it left a stray tab in the row."""
+    from wgec_report.convert import masthead_in_rows
+
+    symbol = (b'<w:p><w:pPr><w:pStyle w:val="MastheadSymbol" /></w:pPr><w:ins w:id="7" '
+              b'w:author="A"><w:r><w:t>E/1</w:t></w:r></w:ins></w:p>')
+    united = (b'<w:p><w:pPr><w:pStyle w:val="MastheadUnitedNations" /></w:pPr><w:r><w:t>'
+              b'United Nations</w:t></w:r></w:p>')
+    out = masthead_in_rows(symbol + b"\n" + united)
+    assert out.count(b"<w:p>") == 1
+    assert b'<w:ins w:id="7" w:author="A"><w:r><w:tab /></w:r><w:r><w:rPr>' in out
+
+
+def test_a_reference_docx_without_the_row_styles_keeps_a_paragraph_a_line() -> None:
+    """A project's own reference.docx from before the rows has none of their styles: the
+    corner had been put beside the organ in the organ's 14 pt bold."""
+    from wgec_report.convert import finish_docx, run_pandoc
+
+    markdown = ('::: {custom-style="Masthead United Nations"}\nUnited Nations\n:::\n\n'
+                '::: {custom-style="Masthead Meta"}\nDistr.: General\n:::\n\n'
+                '::: {custom-style="Masthead Organ"}\nEconomic and Social Council\n:::\n')
+    docx = finish_docx(run_pandoc(markdown, "docx", {}), None)  # pandoc's own styles
+    document = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
+    assert document.count(b"<w:p>") == 3 and b"<w:tab />" not in document

@@ -382,6 +382,7 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
     from .watch import Rebuild, watch_project
 
     chosen = _option(parse_formats, formats, "--to")
+    _refuse_unsafe_output_folder(output, project)
     out, errors = _console(), _console(stderr=True)
 
     def build() -> list[Any]:

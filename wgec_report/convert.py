@@ -196,6 +196,7 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
 
     titled = b"<dc:title>" + _xml_text(title) + b"</dc:title>"
     source = zipfile.ZipFile(io.BytesIO(docx))
+    rows = _has_masthead_rows(source)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -209,7 +210,8 @@ def finish_docx(docx: bytes, when: datetime.datetime | None, title: str = "",
                     data = right_to_left_document(data)
             elif info.filename in ("word/document.xml", "word/footnotes.xml"):
                 if info.filename == "word/document.xml":
-                    data = contents_after_the_title(masthead_in_rows(divs_styled(data)))
+                    data = divs_styled(data)
+                    data = contents_after_the_title(masthead_in_rows(data) if rows else data)
                     data = rows_kept_whole(data)
                 if rtl:
                     data = right_to_left_document(data)
@@ -272,7 +274,7 @@ def masthead_in_rows(xml: bytes) -> bytes:
     Idempotent, as finish_docx is."""
     for moved, row, character in _MASTHEAD_ROWS:
         found = _styled_paragraph(moved).search(xml)
-        if found is None or found.group(2).startswith(_TAB_RUN):  # none, or done before
+        if found is None or _TAB_RUN in found.group(2)[:512]:  # none, or done before
             continue
         style = _character(character)
         runs = _RUN_PROPERTIES.sub(lambda run, style=style: _run_styled(run, style),
@@ -281,9 +283,9 @@ def masthead_in_rows(xml: bytes) -> bytes:
         joined = _styled_paragraph(row).match(xml, following)  # the very next paragraph
         if joined is not None:
             end = joined.end() - len(b"</w:p>")
-            xml = xml[:found.start()] + xml[following:end] + _TAB_RUN + runs + xml[end:]
+            xml = xml[:found.start()] + xml[following:end] + _tab_before(runs) + xml[end:]
         else:
-            lone = b"<w:p>" + found.group(1) + _TAB_RUN + runs + b"</w:p>"
+            lone = b"<w:p>" + found.group(1) + _tab_before(runs) + b"</w:p>"
             xml = xml[:found.start()] + lone + xml[found.end():]
     return xml
 
@@ -315,6 +317,26 @@ def contents_after_the_title(xml: bytes) -> bytes:
     if titles is None:
         return xml
     return rest[:titles.end()] + contents.group() + rest[titles.end():]
+
+
+def _has_masthead_rows(docx: zipfile.ZipFile) -> bool:
+    """Whether the reference document has the masthead rows' styles: a project's own
+    copy from before them has not, and its masthead stays a paragraph a line."""
+    try:
+        styles = docx.read("word/styles.xml")
+    except KeyError:
+        return False
+    return all(b'w:styleId="' + style + b'"' in styles
+               for _, row, character in _MASTHEAD_ROWS for style in (row, character))
+
+
+def _tab_before(runs: bytes) -> bytes:
+    """A tab run, then `runs`; inside the change they open with (a redline's `w:ins` or
+    `w:del`), so that accepting or rejecting the change takes its tab with it."""
+    if runs.startswith((b"<w:ins ", b"<w:del ")):
+        at = runs.index(b">") + 1
+        return runs[:at] + _TAB_RUN + runs[at:]
+    return _TAB_RUN + runs
 
 
 def _character(style: bytes) -> _RunStyle:
@@ -477,10 +499,12 @@ _LONE_MARK = re.compile(r"(?:^|(?<=[\s\[(|*_]))(\\?)([-+=])(?=[ \t\n]|$)", re.MU
 
 
 # A number and a full stop that may open a content block: a cell's (`| 1. x`), a note's
-# or a link's text (`^[1. x]`, `[1. x](…)`), a caption's. First on a line, it is a
-# list's own marker, or pandoc escapes it.
+# or a link's text (`^[1. x]`, `[1. x](…)`), a caption's, a heading's whose title starts
+# so (`# 1\. Extra`; a section's own number is joined by a no-break space). First on a
+# line, it is a list's own marker, or pandoc escapes it.
 _NUMBER_OPENING_A_BLOCK = re.compile(
-    r"(?:[\[|]|^[ \t]*(?:Table)?:)[ \t]*[0-9]+\\?\.(?=[ \t\n]|\]|$)", re.MULTILINE)
+    r"(?:[\[|]|^[ \t]*(?:Table)?:|^#{1,6}[ \t])[ \t]*[0-9]+\\?\.(?=[ \t\n]|\]|$)",
+    re.MULTILINE)
 
 
 def needs_typst_escapes(text: str) -> bool:

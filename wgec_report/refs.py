@@ -26,7 +26,7 @@ CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _TARGET = re.compile(rf"(?P<kind>{_ID}):(?P<target>[^;]+)\Z")
 _SPAN = re.compile(r"(?P<first>[0-9]+)(?:[-–](?P<last>[0-9]+)|\((?P<sub>[a-z]{1,4})\))?\Z")
-_CLOSING_PUNCTUATION = ".,;:!?"
+_CLOSING_PUNCTUATION = ".,;:!?…"
 
 
 class ParagraphSpan(NamedTuple):
@@ -249,12 +249,15 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         if group.start in as_notes and not in_a_note:
             said = context.citation_separator.join(filter(None, [links, *notes]))
             rendered = f"^[{said}{context.note_end if notes else ''}]"
+            if context.note_before_punctuation:  # "Tunis.^[@…]", as "Tunis.[@…]"
+                kept = _before_the_punctuation(before)
+                before, rendered = kept, rendered + before[len(kept):]
         else:
             after = ""
             if notes:
                 before = _without_trailing_spaces(before)
                 if context.note_before_punctuation:  # "Tunis.[@…]": the mark before the stop
-                    kept = _without_trailing_spaces(_without_closing_punctuation(before))
+                    kept = _before_the_punctuation(before)
                     before, after = kept, before[len(kept):]  # " ?": its space with it
                 while (not context.note_before_punctuation and after_end < len(markdown)
                        and markdown[after_end] in _CLOSING_PUNCTUATION):
@@ -273,6 +276,18 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
         position = after_end
     out.append(markdown[position:])
     return "".join(out)
+
+
+def _before_the_punctuation(text: str) -> str:
+    """`text` without the closing punctuation it ends in and the spaces before that (a
+    French `Tunis ?` has one, often a no-break one): where French and Spanish put a
+    note's mark. A text that ends in no punctuation is left as it is."""
+    kept = _without_closing_punctuation(text)
+    if kept == text:
+        return text
+    while (spaced := _without_trailing_spaces(kept).rstrip("\u00a0\u202f")) != kept:
+        kept = spaced
+    return kept
 
 
 def _without_closing_punctuation(text: str) -> str:
@@ -360,7 +375,7 @@ def _without_trailing_spaces(markdown: str) -> str:
     return stripped
 
 
-_SCRIPT_MARK_OR_SPACE = re.compile(r"[\^~\s]")
+_SCRIPT_MARK_OR_SPACE = re.compile(r"[\^~ \t\n]")  # pandoc's spaces: no-break ones are text
 
 
 def script_spans(markdown: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -383,7 +398,7 @@ def _scripts(markdown: str, groups: list[tuple[int, int]]) -> list[tuple[int, in
     opened: dict[str, int] = {}
     for found in _SCRIPT_MARK_OR_SPACE.finditer(markdown):
         at, mark = found.start(), found.group()
-        if mark.isspace():  # in a code span too, but for a reference's own
+        if mark in " \t\n":  # in a code span too, but for a reference's own
             if not (inside(groups, at) or (mark != "\n" and escaped(markdown, at))):
                 opened.clear()
         elif inside(code, at) or escaped(markdown, at):

@@ -463,8 +463,7 @@ class _View:
             # `{#` opens a Jinja comment: ready-made, as the section's.
             "note_attributes": _drafting_note_attributes("note", section.id),
             "to_draft_attributes": _drafting_note_attributes("to-draft", section.id),
-            # An annex's label, "Annex I": a page of its own in Word and in Typst.
-            "annex_attributes": f'{{#annex-{section.id} .annex custom-style="Annex Heading"}}',
+            "annex_attributes": _annex_attributes(section.id),
             "paragraphs": [self.paragraph(p, alternative)
                            for p, alternative in arrange(section.paragraphs, self.options)],
             "inserts": [ref.id for ref in section.inserts],
@@ -572,6 +571,7 @@ class _View:
         label = self.t["annex"].format(n=_roman(len(self.report.annexes()) + 1))
         return {"title": self.t["compilation_title"], "label": label,
                 "attributes": "{#sec-compilation-of-proposals .unnumbered}",
+                "annex_attributes": _annex_attributes("compilation-of-proposals"),
                 "recommendations": rows, "contributors": per_contributor}
 
     def quotation(self, quote: str) -> str:
@@ -774,6 +774,11 @@ class Numbering:
 
     def label_of(self, item: Paragraph | Recommendation) -> str | None:
         return self._labels.get(id(item))
+
+
+def _annex_attributes(annex_id: str) -> str:
+    """An annex's label's ("Annex I"): a page of its own in Word and in Typst."""
+    return f'{{#annex-{annex_id} .annex custom-style="Annex Heading"}}'
 
 
 def _drafting_note_attributes(kind: str, section_id: str) -> str:
