@@ -265,6 +265,19 @@ def test_french_puts_the_mark_before_the_punctuation_wherever_it_was_written(
     assert render_references(text, french, escape_markdown) == shown
 
 
+def test_a_link_after_a_bang_is_no_image() -> None:
+    """French "Tunis ![@sec:…]": the link right after `!` was an image, and the build
+    failed on it (typst looked for the file "#sec-…")."""
+    import pypandoc
+
+    from wgec_report.convert import READER
+
+    markdown = render("Tunis ![@sec:scope] et ![@tunis-agenda:69] a.")
+    assert markdown.startswith("Tunis \\![section 2.1](#sec-scope) et !^[")
+    read = pypandoc.convert_text(markdown, "native", format=READER)
+    assert "Image" not in read and '"#sec-scope"' in read and "Note" in read
+
+
 def test_several_citations_share_one_footnote() -> None:
     assert render("text[@tunis-agenda:69-71; @res:64,65]") == (
         "text^[Tunis Agenda for the Information Society, paras. 69–71; "

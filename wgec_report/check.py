@@ -50,7 +50,9 @@ from .refs import (
 from .schema import CloseIds, ComparisonBudget, build_report
 from .sources import LoadedSources, line_index, load_project
 
-IMAGE = re.compile(r"!\[")
+# `![` opens an image, but for a French "Tunis ![@…]": a reference after a `!`, followed
+# by neither a target nor a label (the reference is rendered before pandoc reads it).
+IMAGE = re.compile(r"!\[(?!@[^\[\]]*\](?![(\[]))")
 # pandoc's Typst writer turns `{typst:text:fill=...}` into Typst code: never allowed.
 TYPST_ATTRIBUTE = re.compile(r"\btypst:[A-Za-z]", re.IGNORECASE)
 RTL_MARKS = re.compile("[\u200f\u202b\u202e\u2067\u061c]")

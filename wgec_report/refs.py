@@ -269,9 +269,12 @@ def render_references(markdown: str, context: RenderContext, escape: Callable[[s
             if notes:
                 rendered += f"^[{context.citation_separator.join(notes)}{context.note_end}]"
             rendered += after
-        out.append(before)
         if markdown.startswith(_CONTINUING_A_BRACKET, after_end):
             rendered = f"[{rendered}]{{}}"
+        if (rendered.startswith("[") and before.endswith("!")
+                and not escaped(before, len(before) - 1)):
+            before = before[:-1] + "\\!"  # "Tunis ![@sec:x]": a link after `!` is an image
+        out.append(before)
         out.append(rendered)
         position = after_end
     out.append(markdown[position:])
