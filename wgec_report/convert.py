@@ -254,13 +254,13 @@ _DIV_STYLES[b"to-draft"] = _DIV_STYLES[b"note"]
 _MASTHEAD_ROWS = ((b"MastheadSymbol", b"MastheadUnitedNations", b"MastheadSymbolChar"),
                   (b"MastheadMeta", b"MastheadOrgan", b"MastheadMetaChar"))
 _TAB_RUN = b"<w:r><w:tab /></w:r>"
-_SPACES = re.compile(rb"\s*")  # between two paragraphs: always matches
 
 
-def _styled_paragraph(style: bytes) -> re.Pattern[bytes]:
-    """A body paragraph of `style`: its properties, then its content."""
-    return re.compile(rb'<w:p>(<w:pPr><w:pStyle w:val="' + style + rb'" />.*?</w:pPr>)(.*?)</w:p>',
-                      re.DOTALL)
+def _styled_paragraph(style: bytes, *, after_spaces: bool = False) -> re.Pattern[bytes]:
+    """A body paragraph of `style` (after the spaces between two, if asked): its
+    properties, then its content."""
+    return re.compile(rb"\s*" * after_spaces + rb'<w:p>(<w:pPr><w:pStyle w:val="' + style
+                      + rb'" />.*?</w:pPr>)(.*?)</w:p>', re.DOTALL)
 
 
 def masthead_in_rows(xml: bytes) -> bytes:
@@ -279,11 +279,10 @@ def masthead_in_rows(xml: bytes) -> bytes:
         style = _character(character)
         runs = _RUN_PROPERTIES.sub(lambda run, style=style: _run_styled(run, style),
                                    found.group(2)).replace(b"<w:br />", b"<w:br /><w:tab />")
-        following = _SPACES.match(xml, found.end()).end()  # type: ignore[union-attr]
-        joined = _styled_paragraph(row).match(xml, following)  # the very next paragraph
-        if joined is not None:
+        joined = _styled_paragraph(row, after_spaces=True).match(xml, found.end())
+        if joined is not None:  # the very next paragraph
             end = joined.end() - len(b"</w:p>")
-            xml = xml[:found.start()] + xml[following:end] + _tab_before(runs) + xml[end:]
+            xml = xml[:found.start()] + xml[found.end():end] + _tab_before(runs) + xml[end:]
         else:
             lone = b"<w:p>" + found.group(1) + _tab_before(runs) + b"</w:p>"
             xml = xml[:found.start()] + lone + xml[found.end():]
