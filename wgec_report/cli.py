@@ -382,7 +382,7 @@ def watch(project: Path, formats: tuple[str, ...], output: Path | None,
     from .watch import Rebuild, watch_project
 
     chosen = _option(parse_formats, formats, "--to")
-    _refuse_unsafe_output_folder(output, project)
+    _refuse_unsafe_output(output, project, folder=True)
     out, errors = _console(), _console(stderr=True)
 
     def build() -> list[Any]:
@@ -491,20 +491,14 @@ def _option(parse: Callable[[tuple[str, ...]], T], values: tuple[str, ...], name
         raise click.BadParameter(bad.message, param_hint=f"'{name}'") from None
 
 
-def _refuse_unsafe_output(output: Path | None, project: Path) -> None:
-    """`-o FILE` that is a device, a pipe or a link, or in the sources: a usage error."""
-    from .files import unsafe_output_file
+def _refuse_unsafe_output(output: Path | None, project: Path, *, folder: bool = False) -> None:
+    """`-o FILE` that is a device, a pipe or a link, or in the sources; `-o DIR`
+    (`folder`) that is, or is in, the project's sources or templates: a usage error."""
+    from .files import unsafe_output_file, unsafe_output_folder
 
-    problem = unsafe_output_file(output, project) if output is not None else None
-    if problem is not None:
-        raise click.BadParameter(f"'{output}' {problem}", param_hint="'-o' / '--output'")
-
-
-def _refuse_unsafe_output_folder(output: Path | None, project: Path) -> None:
-    """`-o DIR` that is, or is in, the project's sources or templates: a usage error."""
-    from .files import unsafe_output_folder
-
-    problem = unsafe_output_folder(output, project) if output is not None else None
+    if output is None:
+        return
+    problem = (unsafe_output_folder if folder else unsafe_output_file)(output, project)
     if problem is not None:
         raise click.BadParameter(f"'{output}' {problem}", param_hint="'-o' / '--output'")
 
@@ -648,7 +642,7 @@ def build(project: Path, formats: tuple[str, ...], output: Path | None, clean: b
     chosen = _option(parse_formats, formats, "--to")
     options = RenderOptions(clean=clean, only=_option(parse_statuses, only, "--only"),
                             comments=comments)
-    _refuse_unsafe_output_folder(output, project)
+    _refuse_unsafe_output(output, project, folder=True)
     if language == "all":
         _build_all_languages(project, chosen, output, options, rev, force)
         return

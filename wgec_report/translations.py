@@ -373,7 +373,8 @@ def _read_po(path: Path) -> tuple[polib.POFile, str]:
                         f"error{'s' if count != 1 else ''}); nothing was imported",
                         problems, texts)
     try:
-        return polib.pofile(str(path), wrapwidth=WRAP_WIDTH), shown
+        # The text as checked, not the file again: polib reads what was checked.
+        return polib.pofile(texts[shown], wrapwidth=WRAP_WIDTH), shown
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         message = str(exc)
         line = re.search(r"line (\d+)", message)
